@@ -1,0 +1,71 @@
+"""The one error tree of chaincred.
+
+Every error chaincred raises on purpose derives from :class:`ChainCredError`. Errors carry
+structured fields (``TokenNotFound(token_id)``) so that the edges (CLI, API) can present them
+without parsing messages; the API maps them to HTTP statuses in one table.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ChainCredError",
+    "ConfigurationError",
+    "ToolchainError",
+    "ToolNotFound",
+    "CompilationFailed",
+    "ChainError",
+    "ChainUnavailable",
+    "ContractReverted",
+]
+
+
+class ChainCredError(Exception):
+    """Root of every error chaincred raises on purpose."""
+
+
+class ConfigurationError(ChainCredError, ValueError):
+    """A setting or command-line option is missing or wrong; the message says what to fix."""
+
+
+class ToolchainError(ChainCredError):
+    """The Solidity tool-chain (solc, node, Anvil) could not do its job."""
+
+
+class ToolNotFound(ToolchainError, FileNotFoundError):
+    """A required executable is missing; ``install_hint`` is the command that installs it."""
+
+    def __init__(self, tool: str, install_hint: str) -> None:
+        super().__init__(f"{tool} was not found; install it with: {install_hint}")
+        self.tool = tool
+        self.install_hint = install_hint
+
+
+class CompilationFailed(ToolchainError):
+    """solc reported errors; ``errors`` holds its formatted messages."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("solc reported errors:\n" + "\n".join(errors))
+        self.errors = errors
+
+
+class ChainError(ChainCredError):
+    """Something went wrong talking to the chain."""
+
+
+class ChainUnavailable(ChainError, ConnectionError):
+    """The JSON-RPC endpoint did not answer usefully (down, timed out, garbage)."""
+
+    def __init__(self, rpc_url: str, cause: str) -> None:
+        super().__init__(f"the chain at {rpc_url} is unavailable: {cause}")
+        self.rpc_url = rpc_url
+        self.cause = cause
+
+
+class ContractReverted(ChainError):
+    """A contract call reverted; ``error`` is the decoded custom error name, ``args`` its values."""
+
+    def __init__(self, error: str, args: tuple[object, ...] = ()) -> None:
+        rendered = ", ".join(repr(a) for a in args)
+        super().__init__(f"the contract reverted with {error}({rendered})")
+        self.error = error
+        self.args_ = args
