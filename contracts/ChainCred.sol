@@ -26,7 +26,16 @@ import {TokenRecord, TokenRecords} from "./lib/TokenRecord.sol";
 /// `_balances[holder]`. Per signing account: `_signers[account]` = institution id (bits 0-23)
 /// | may-issue flag (bit 24), so an issuing call reads one word to authorize. Per institution:
 /// `_institutions[id]` (two words) and its signer set.
-contract ChainCred is IChainCred, IERC721Metadata, IERC4906, IERC5192, IERC5484, ERC165, Ownable2Step {
+contract ChainCred is
+    IChainCred,
+    IERC721Metadata,
+    IERC4906,
+    IERC5192,
+    IERC5484,
+    IERC721Errors,
+    ERC165,
+    Ownable2Step
+{
     using EnumerableSet for EnumerableSet.AddressSet;
     using TokenRecords for TokenRecord;
 
