@@ -16,6 +16,7 @@ __all__ = [
     "ChainError",
     "ChainUnavailable",
     "ContractReverted",
+    "GasCapExceeded",
 ]
 
 
@@ -69,3 +70,15 @@ class ContractReverted(ChainError):
         super().__init__(f"the contract reverted with {error}({rendered})")
         self.error = error
         self.args_ = args
+
+
+class GasCapExceeded(ChainError):
+    """A transaction would need more gas than one transaction may use (EIP-7825: 2^24)."""
+
+    def __init__(self, needed: int, cap: int) -> None:
+        super().__init__(
+            f"the transaction needs {needed} gas, above the per-transaction cap of {cap} "
+            "(EIP-7825): split the batch"
+        )
+        self.needed = needed
+        self.cap = cap

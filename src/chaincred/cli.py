@@ -1,0 +1,56 @@
+"""``chaincred``: the command line. Parses, wires adapters, presents; the work is elsewhere."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from chaincred import __version__
+from chaincred.errors import ChainCredError, ConfigurationError, ToolchainError
+
+__all__ = ["build_parser", "main"]
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chaincred",
+        description=(
+            "Issue, hold and verify micro-credentials as soulbound ERC-721 tokens. "
+            "Each command has its own --help."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"chaincred {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    from chaincred import cli_chain
+
+    cli_chain.register(commands)
+    try:
+        from chaincred import cli_documents
+    except ImportError:  # pragma: no cover - only while the documents module is being written
+        pass
+    else:
+        cli_documents.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except (ConfigurationError, ToolchainError) as exc:
+        print(f"chaincred {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except ChainCredError as exc:
+        print(f"chaincred {args.command}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
