@@ -13,7 +13,13 @@ from pathlib import Path
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from chaincred.adapters.chain import RegistryClient, RevertDecoder, Transactor, connect, deploy_registry
+from chaincred.adapters.chain import (
+    RegistryClient,
+    RevertDecoder,
+    Transactor,
+    connect,
+    deploy_registry,
+)
 from chaincred.errors import ConfigurationError
 from chaincred.toolchain.anvil import DEV_ACCOUNTS
 from chaincred.toolchain.artifact import load_artifact
@@ -58,7 +64,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="ADDRESS",
         help="account that will register institutions (default: the deploying account)",
     )
-    deploy.add_argument("--json", action="store_true", help="print address, chain_id, tx_hash as JSON")
+    deploy.add_argument(
+        "--json", action="store_true", help="print address, chain_id, tx_hash as JSON"
+    )
     deploy.set_defaults(handler=run_deploy)
 
     from chaincred.cli_up import register as register_up
@@ -80,7 +88,9 @@ def add_signer_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="use Anvil's first well-known development account (local chains only)",
     )
-    parser.add_argument("--password-file", type=Path, metavar="FILE", help="file holding the keystore password")
+    parser.add_argument(
+        "--password-file", type=Path, metavar="FILE", help="file holding the keystore password"
+    )
 
 
 def signer_from_args(args: argparse.Namespace) -> LocalAccount:
@@ -98,7 +108,9 @@ def signer_from_args(args: argparse.Namespace) -> LocalAccount:
     try:
         key = Account.decrypt(encrypted, password)
     except ValueError as exc:
-        raise ConfigurationError(f"cannot decrypt {keystore}: wrong password or damaged file") from exc
+        raise ConfigurationError(
+            f"cannot decrypt {keystore}: wrong password or damaged file"
+        ) from exc
     return Account.from_key(key)
 
 
@@ -128,10 +140,18 @@ def run_compile(args: argparse.Namespace) -> int:
             print(f"{ARTIFACT_PATH} matches a fresh compile ({result.compiler})")
             return 0
         diff = difflib.unified_diff(
-            committed.splitlines(), result.artifact_text.splitlines(), "committed", "fresh", n=1, lineterm=""
+            committed.splitlines(),
+            result.artifact_text.splitlines(),
+            "committed",
+            "fresh",
+            n=1,
+            lineterm="",
         )
         print("\n".join(list(diff)[:40]), file=sys.stderr)
-        print(f"{ARTIFACT_PATH} is out of date: run `chaincred compile` and commit it", file=sys.stderr)
+        print(
+            f"{ARTIFACT_PATH} is out of date: run `chaincred compile` and commit it",
+            file=sys.stderr,
+        )
         return 1
     target.write_text(result.artifact_text, "utf-8")
     print(f"wrote {ARTIFACT_PATH} ({result.compiler})")
@@ -145,7 +165,15 @@ def run_deploy(args: argparse.Namespace) -> int:
     deployment = deploy_registry(transactor, registrar=args.registrar)
     client = RegistryClient(w3, deployment.address)
     if args.json:
-        print(json.dumps({"address": deployment.address, "chain_id": deployment.chain_id, "tx_hash": deployment.tx_hash}))
+        print(
+            json.dumps(
+                {
+                    "address": deployment.address,
+                    "chain_id": deployment.chain_id,
+                    "tx_hash": deployment.tx_hash,
+                }
+            )
+        )
     else:
         print(f"ChainCred deployed at {deployment.address} on chain {deployment.chain_id}")
         print(f"  transaction {deployment.tx_hash} (block {deployment.block_number})")

@@ -10,7 +10,13 @@ from types import FrameType
 
 from eth_account import Account
 
-from chaincred.adapters.chain import RegistryClient, RevertDecoder, Transactor, connect, deploy_registry
+from chaincred.adapters.chain import (
+    RegistryClient,
+    RevertDecoder,
+    Transactor,
+    connect,
+    deploy_registry,
+)
 from chaincred.demo import demo_token
 from chaincred.domain.onchain import BurnAuth
 from chaincred.toolchain.anvil import DEV_ACCOUNTS, AnvilProcess
@@ -30,11 +36,23 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         ),
     )
     up.add_argument("--rpc", metavar="URL", help="use this running chain instead of starting Anvil")
-    up.add_argument("--chain-port", type=int, default=0, metavar="PORT", help="Anvil's port (default: a free one)")
     up.add_argument(
-        "--data-dir", type=Path, default=Path(".chaincred"), metavar="DIR", help="where local.env is written"
+        "--chain-port",
+        type=int,
+        default=0,
+        metavar="PORT",
+        help="Anvil's port (default: a free one)",
     )
-    up.add_argument("--once", action="store_true", help="exit after printing instead of waiting for Ctrl-C")
+    up.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(".chaincred"),
+        metavar="DIR",
+        help="where local.env is written",
+    )
+    up.add_argument(
+        "--once", action="store_true", help="exit after printing instead of waiting for Ctrl-C"
+    )
     up.set_defaults(handler=run_up)
 
 
@@ -73,7 +91,9 @@ def _deploy_demo(rpc_url: str, data_dir: Path) -> dict[str, str]:
     deployment = deploy_registry(registrar)
     client = RegistryClient(w3, deployment.address)
     token = demo_token(learner, chain_id=deployment.chain_id, contract=deployment.address)
-    institution_id = client.register_institution(registrar, token.institution_digest, [issuer.address])
+    institution_id = client.register_institution(
+        registrar, token.institution_digest, [issuer.address]
+    )
     client.mint(issuer, learner, token.token_id, BurnAuth.OWNER_ONLY)
     record = client.credential(token.token_id)
     values = {
@@ -89,11 +109,12 @@ def _deploy_demo(rpc_url: str, data_dir: Path) -> dict[str, str]:
     print(f"contract   {deployment.address} (chain {deployment.chain_id})")
     print(f"token id   {hex(token.token_id)}  «{token.title}»")
     print(f"tokenURI   {values['CHAINCRED_TOKEN_URI']}")
-    print(f"status     {record.status.name.lower()}, held by {record.owner}, institution {institution_id}")
+    status = record.status.name.lower()
+    print(f"status     {status}, held by {record.owner}, institution {institution_id}")
     data_dir.mkdir(parents=True, exist_ok=True)
     env_lines = "".join(f"{key}={value}\n" for key, value in values.items())
     (data_dir / "local.env").write_text(env_lines, "utf-8")
     (data_dir / "demo-credential.json").write_text(token.document_json, "utf-8")
     print(env_lines, end="", flush=True)
-    print(f"(also in {data_dir / 'local.env'}; the learner's document is {data_dir / 'demo-credential.json'})")
+    print(f"(also in {data_dir / 'local.env'}; the learner's document: demo-credential.json)")
     return values

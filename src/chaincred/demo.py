@@ -23,7 +23,11 @@ def demo_token(holder: str, *, chain_id: int, contract: str) -> DemoToken:
     """A fixed demo credential for ``holder`` (replaced by the domain builder once it lands)."""
     public = {"name": "Blockchain Basics (demo)", "recipient": holder}
     digest = hashlib.sha256(rfc8785.dumps(public)).digest()
-    document = {"public": public, "claims": {}, "anchor": {"chain_id": chain_id, "contract": contract, "token_id": "0x" + digest.hex()}}
+    document = {
+        "public": public,
+        "claims": {},
+        "anchor": {"chain_id": chain_id, "contract": contract, "token_id": "0x" + digest.hex()},
+    }
     return DemoToken(
         token_id=int.from_bytes(digest, "big"),
         title=public["name"],

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 __all__ = [
     "ChainCredError",
-    "ConfigurationError",
-    "ToolchainError",
-    "ToolNotFound",
-    "CompilationFailed",
     "ChainError",
     "ChainUnavailable",
+    "CompilationFailed",
+    "ConfigurationError",
     "ContractReverted",
     "GasCapExceeded",
+    "ToolNotFound",
+    "ToolchainError",
 ]
 
 

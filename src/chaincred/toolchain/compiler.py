@@ -59,7 +59,7 @@ class CompileResult:
 
 
 def find_project_root(start: Path | None = None) -> Path:
-    """The source checkout: the nearest folder up from ``start`` with contracts/ and package.json."""
+    """The source checkout: the nearest folder above ``start`` with contracts/ and package.json."""
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / "contracts").is_dir() and (folder / "package.json").is_file():

@@ -107,15 +107,26 @@ class RegistryClient:
     ) -> int:
         """Register an institution (registrar only) and return its new id."""
         receipt = self.transact(
-            transactor, "registerInstitution", metadata_digest, [Web3.to_checksum_address(s) for s in signers]
+            transactor,
+            "registerInstitution",
+            metadata_digest,
+            [Web3.to_checksum_address(s) for s in signers],
         )
-        (event,) = self.contract.events.InstitutionRegistered().process_receipt(receipt, errors=DISCARD)
+        (event,) = self.contract.events.InstitutionRegistered().process_receipt(
+            receipt, errors=DISCARD
+        )
         return int(event["args"]["institutionId"])
 
     def mint(
-        self, transactor: Transactor, to: str, token_id: int, burn_auth: BurnAuth = BurnAuth.OWNER_ONLY
+        self,
+        transactor: Transactor,
+        to: str,
+        token_id: int,
+        burn_auth: BurnAuth = BurnAuth.OWNER_ONLY,
     ) -> TxReceipt:
-        return self.transact(transactor, "mint", Web3.to_checksum_address(to), token_id, int(burn_auth))
+        return self.transact(
+            transactor, "mint", Web3.to_checksum_address(to), token_id, int(burn_auth)
+        )
 
     def mint_batch(
         self,
