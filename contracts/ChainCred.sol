@@ -44,14 +44,15 @@ contract ChainCred is
     uint256 private constant _MAY_ISSUE = 1 << 24;
     uint256 private constant _INSTITUTION_MASK = (1 << 24) - 1;
 
-    mapping(uint256 tokenId => TokenRecord) private _records;
+    mapping(uint256 tokenId => TokenRecord record) private _records;
     mapping(uint256 tokenId => uint256 successorId) private _supersededBy;
-    mapping(address holder => uint256) private _balances;
+    mapping(address holder => uint256 balance) private _balances;
     mapping(address account => uint256 entry) private _signers;
-    mapping(uint24 institutionId => Institution) private _institutions;
-    mapping(uint24 institutionId => EnumerableSet.AddressSet) private _institutionSigners;
+    mapping(uint24 institutionId => Institution record) private _institutions;
+    mapping(uint24 institutionId => EnumerableSet.AddressSet signers) private _institutionSigners;
     uint24 private _institutionCount;
 
+    /// @notice Deploys the registry; the registrar role can later move in two steps.
     /// @param initialRegistrar The account that registers institutions.
     constructor(address initialRegistrar) Ownable(initialRegistrar) {}
 

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IChainCredTypes} from "./IChainCredTypes.sol";
 
 /// @title The custom errors of the chaincred credential registry
+/// @notice Every chaincred-specific revert, as a `ChainCred<Problem>` custom error.
 /// @dev Standard ERC-721 conditions use OpenZeppelin's ERC-6093 errors (`ERC721NonexistentToken`,
 /// `ERC721InvalidReceiver`); access to the registrar role uses `Ownable`'s errors.
 interface IChainCredErrors {

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IERC5484} from "./IERC5484.sol";
 
 /// @title The value types shared by the chaincred registry's interface, errors and views
+/// @notice Enums and structs only; no functions.
 interface IChainCredTypes {
     /// @notice Lifecycle of a credential token. `None` means the digest was never issued.
     enum Status {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+/// @title CidV1: IPFS content addresses computed on-chain
 /// @notice The IPFS content address of a SHA-256 digest, computed on-chain.
 /// @dev CIDv1 bytes are <version 0x01><codec raw 0x55><multihash sha2-256 0x12><length 0x20>
 /// followed by the 32-byte digest; the string form is multibase base32 (RFC 4648 lower-case
@@ -13,11 +14,13 @@ library CidV1 {
     uint256 private constant _CID_CHARS = 58;
 
     /// @notice Returns "ipfs://b…", the URI of the raw block whose SHA-256 is `digest`.
+    /// @param digest The SHA-256 of the block.
     function ipfsUri(bytes32 digest) internal pure returns (string memory) {
         return string.concat("ipfs://", rawSha256Cid(digest));
     }
 
     /// @notice Returns the base32 CIDv1 string (raw codec, sha2-256) of `digest`.
+    /// @param digest The SHA-256 of the block.
     function rawSha256Cid(bytes32 digest) internal pure returns (string memory) {
         bytes memory data = abi.encodePacked(_RAW_SHA256_PREFIX, digest);
         bytes memory out = new bytes(_CID_CHARS + 1);

@@ -19,7 +19,8 @@ import {IChainCredTypes} from "../interfaces/IChainCredTypes.sol";
 /// is never zero again. The token id is the document digest, so it costs no storage of its own.
 type TokenRecord is uint256;
 
-/// @notice Packing and unpacking of `TokenRecord`.
+/// @title TokenRecords: packing and unpacking of `TokenRecord`
+/// @notice Pure bit operations on the one-word token record; see {TokenRecord} for the layout.
 library TokenRecords {
     uint256 private constant _ADDRESS_MASK = (1 << 160) - 1;
     uint256 private constant _INSTITUTION_SHIFT = 160;
@@ -32,6 +33,10 @@ library TokenRecords {
     uint256 private constant _STATUS_FIELDS_MASK = ((1 << 38) - 1) << _CHANGED_SHIFT;
 
     /// @notice A freshly issued, active record.
+    /// @param owner_ The holder.
+    /// @param institutionId_ The issuing institution.
+    /// @param issuedAt_ Block time of issue.
+    /// @param auth Who may burn the token.
     function issued(address owner_, uint24 institutionId_, uint32 issuedAt_, IERC5484.BurnAuth auth)
         internal
         pure
@@ -46,6 +51,10 @@ library TokenRecords {
     }
 
     /// @notice The same record with a new status, reason and status-change time.
+    /// @param record The current record.
+    /// @param status_ The new status.
+    /// @param reason_ Why the status changed.
+    /// @param at Block time of the change.
     function withStatus(
         TokenRecord record,
         IChainCredTypes.Status status_,
@@ -59,6 +68,7 @@ library TokenRecords {
     }
 
     /// @notice The same record with the owner erased (burn).
+    /// @param record The current record.
     function withoutOwner(TokenRecord record) internal pure returns (TokenRecord) {
         return TokenRecord.wrap(TokenRecord.unwrap(record) & ~_ADDRESS_MASK);
     }
