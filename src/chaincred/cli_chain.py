@@ -96,7 +96,8 @@ def add_signer_options(parser: argparse.ArgumentParser) -> None:
 def signer_from_args(args: argparse.Namespace) -> LocalAccount:
     """The sending account named by --keystore/--password-file or --dev."""
     if args.dev:
-        return Account.from_key(DEV_ACCOUNTS[0])
+        dev: LocalAccount = Account.from_key(DEV_ACCOUNTS[0])
+        return dev
     keystore: Path = args.keystore
     try:
         encrypted = json.loads(keystore.read_text("utf-8"))
@@ -111,7 +112,8 @@ def signer_from_args(args: argparse.Namespace) -> LocalAccount:
         raise ConfigurationError(
             f"cannot decrypt {keystore}: wrong password or damaged file"
         ) from exc
-    return Account.from_key(key)
+    account: LocalAccount = Account.from_key(key)
+    return account
 
 
 def _keystore_password(args: argparse.Namespace) -> str:

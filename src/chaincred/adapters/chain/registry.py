@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eth_abi import encode
+from eth_abi.abi import encode
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError
@@ -86,8 +86,19 @@ class RegistryClient:
         return [_credential(t, row) for t, row in zip(token_ids, rows, strict=True)]
 
     def institution(self, institution_id: int) -> InstitutionRecord:
-        row = self.call("institution", institution_id)
-        return InstitutionRecord(institution_id, *row[:6], metadata_digest=bytes(row[6]))
+        active, accredited, qa_body, registered, deactivated, valid_until, metadata = self.call(
+            "institution", institution_id
+        )
+        return InstitutionRecord(
+            institution_id=institution_id,
+            active=bool(active),
+            accredited=bool(accredited),
+            quality_assurance_body=int(qa_body),
+            registered_at=int(registered),
+            deactivated_at=int(deactivated),
+            accreditation_valid_until=int(valid_until),
+            metadata_digest=bytes(metadata),
+        )
 
     def token_uri(self, token_id: int) -> str:
         return str(self.call("tokenURI", token_id))
