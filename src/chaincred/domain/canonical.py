@@ -1,0 +1,89 @@
+"""Canonical bytes: RFC 8785 (JCS) restricted to what chaincred can hash unambiguously.
+
+RFC 8785 itself leaves a few inputs to the implementation; chaincred refuses them instead of
+guessing, because two programs that disagree on one byte disagree on the digest (the token id):
+
+- numbers: NaN and ±infinity have no JSON form; integers beyond ±(2^53-1) would be rounded by
+  any IEEE-754 reader (JavaScript, most JSON libraries), so two readers would hash two values;
+- strings and keys: a lone surrogate cannot be encoded as UTF-8; a string not in Unicode NFC
+  would give a different digest from its visually identical NFC twin, so documents must be in
+  NFC (models normalize at validation; here we only check, because normalizing silently would
+  hash bytes that differ from the document a verifier holds);
+- only JSON types (dict/Mapping with ``str`` keys, list/tuple, str, int, float, bool, None).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+import rfc8785
+
+from chaincred.domain.errors import NotCanonicalizable, PathPart
+
+__all__ = ["MAX_SAFE_INTEGER", "canonical_bytes", "check_text"]
+
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def canonical_bytes(obj: object) -> bytes:
+    """The RFC 8785 canonical UTF-8 bytes of ``obj``.
+
+    Raises :class:`NotCanonicalizable` with the JSON path of the first offending value.
+    """
+    plain = _checked(obj, ())
+    try:
+        return rfc8785.dumps(plain)
+    except rfc8785.CanonicalizationError as exc:  # pragma: no cover - _checked rules these out
+        raise NotCanonicalizable((), str(exc)) from exc
+
+
+def check_text(text: str) -> str | None:
+    """Why ``text`` cannot be canonicalized (lone surrogate, not NFC), or None if it can."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"contains a lone surrogate (U+{ord(text[exc.start]):04X}) at index {exc.start}"
+    if not unicodedata.is_normalized("NFC", text):
+        return "is not in Unicode Normalization Form C (NFC)"
+    return None
+
+
+def _checked(value: object, path: tuple[PathPart, ...]) -> Any:
+    """A plain dict/list copy of ``value``, after checking every leaf against the rules above."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise NotCanonicalizable(
+                path, f"integer {value} is beyond ±(2^53-1); write it as a string"
+            )
+        return int(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise NotCanonicalizable(path, f"{value} is not a JSON number")
+        return value
+    if isinstance(value, str):
+        problem = check_text(value)
+        if problem is not None:
+            raise NotCanonicalizable(path, f"string {problem}")
+        return str(value)
+    if isinstance(value, Mapping):
+        return _checked_object(value, path)
+    if isinstance(value, list | tuple):
+        return [_checked(item, (*path, i)) for i, item in enumerate(value)]
+    raise NotCanonicalizable(path, f"{type(value).__name__} is not a JSON type")
+
+
+def _checked_object(value: Mapping[object, object], path: tuple[PathPart, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise NotCanonicalizable(path, f"object key {key!r} is not a string")
+        problem = check_text(key)
+        if problem is not None:
+            raise NotCanonicalizable(path, f"object key {key!r} {problem}")
+        out[key] = _checked(item, (*path, key))
+    return out

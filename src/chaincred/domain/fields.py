@@ -1,0 +1,217 @@
+"""Field types shared by the models: each validates one kind of value and says precisely what
+is wrong with it. Strings are NFC-normalized here, at validation, so that everything after
+validation is canonicalizable (see :mod:`chaincred.domain.canonical`)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from eth_utils.address import is_checksum_address, is_hex_address, to_checksum_address
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    Strict,
+    StringConstraints,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from chaincred.domain.canonical import MAX_SAFE_INTEGER
+
+__all__ = [
+    "Address",
+    "ChainId",
+    "Count",
+    "EqfLevel",
+    "Hash32Hex",
+    "HttpsUrl",
+    "InstitutionId",
+    "IsoDate",
+    "LanguageTag",
+    "Model",
+    "PositiveNumber",
+    "Salt16Hex",
+    "ShortText",
+    "Text",
+    "Timestamp",
+    "TokenIdDecimal",
+    "timestamp_of",
+]
+
+
+class Model(BaseModel):
+    """Base of every domain model: immutable, unknown fields rejected (not ignored), and
+    ``null`` refused: an absent optional value is written by omitting the field, so that each
+    credential has exactly one JSON form (and so one digest)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: object) -> object:
+        if value is None:
+            raise PydanticCustomError("null", "null is not allowed; omit the field instead")
+        return value
+
+
+def _nfc(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise PydanticCustomError(
+            "lone_surrogate",
+            "contains a lone surrogate (U+{code}) that cannot be encoded as UTF-8",
+            {"code": f"{ord(value[exc.start]):04X}"},
+        ) from None
+    return unicodedata.normalize("NFC", value)
+
+
+def _no_controls(allowed: str) -> Callable[[str], str]:
+    # Control characters have no place in a credential, and most are illegal in the SVG badge
+    # (XML 1.0) that displays the title and the institution's name.
+    def check(value: str) -> str:
+        for i, char in enumerate(value):
+            if unicodedata.category(char) == "Cc" and char not in allowed:
+                raise PydanticCustomError(
+                    "control_character",
+                    "contains the control character U+{code} at index {index}",
+                    {"code": f"{ord(char):04X}", "index": i},
+                )
+        return value
+
+    return check
+
+
+Text = Annotated[
+    str,
+    Strict(),
+    StringConstraints(min_length=1, max_length=4000),
+    AfterValidator(_nfc),
+    AfterValidator(_no_controls("\n\t")),
+]
+"""Non-empty free text (newlines and tabs allowed), NFC-normalized."""
+
+ShortText = Annotated[
+    str,
+    Strict(),
+    StringConstraints(min_length=1, max_length=300),
+    AfterValidator(_nfc),
+    AfterValidator(_no_controls("")),
+]
+"""A title, name or code on one line: non-empty, at most 300 characters, NFC-normalized."""
+
+
+def _positive_number(value: float) -> float | int:
+    # Integral values serialize as ints (5, not 5.0): JCS prints both as "5", but documents
+    # read better and other languages' JSON writers do the same.
+    return int(value) if value.is_integer() else value
+
+
+PositiveNumber = Annotated[
+    float,
+    Strict(),
+    Field(gt=0, le=100_000),
+    PlainSerializer(_positive_number),
+]
+"""A finite number > 0 (ECTS credits, hours)."""
+
+Count = Annotated[int, Strict(), Field(ge=1, le=1200)]
+EqfLevel = Annotated[int, Strict(), Field(ge=1, le=8)]
+InstitutionId = Annotated[int, Strict(), Field(ge=1, le=2**24 - 1)]  # uint24 on-chain
+ChainId = Annotated[int, Strict(), Field(ge=1, le=MAX_SAFE_INTEGER)]
+
+LanguageTag = Annotated[
+    str,
+    Strict(),
+    # The BCP 47 subset that the Open Badges 3.0 schema accepts for `inLanguage`.
+    StringConstraints(pattern=r"^[a-z]{2,4}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"),
+]
+
+HttpsUrl = Annotated[
+    str, Strict(), StringConstraints(pattern=r"^https://[^\s/?#]+[^\s]*$", max_length=2000)
+]
+
+Salt16Hex = Annotated[str, Strict(), StringConstraints(pattern=r"^0x[0-9a-f]{32}$")]
+"""A 16-byte salt as ``0x`` + 32 lower-case hex digits."""
+
+Hash32Hex = Annotated[str, Strict(), StringConstraints(pattern=r"^0x[0-9a-f]{64}$")]
+"""A SHA-256 value as ``0x`` + 64 lower-case hex digits."""
+
+TokenIdDecimal = Annotated[str, Strict(), StringConstraints(pattern=r"^(0|[1-9][0-9]{0,77})$")]
+"""A uint256 in decimal, as a string: JSON numbers lose precision beyond 2^53."""
+
+
+def _checksummed(value: str) -> str:
+    if is_checksum_address(value):
+        return value
+    if is_hex_address(value):
+        raise PydanticCustomError(
+            "address_checksum",
+            "must be an EIP-55 checksummed address (did you mean {expected}?)",
+            {"expected": to_checksum_address(value)},
+        )
+    raise PydanticCustomError(
+        "address", "must be an Ethereum address: 0x followed by 40 hex digits"
+    )
+
+
+Address = Annotated[str, Strict(), AfterValidator(_checksummed)]
+"""An EIP-55 checksummed Ethereum address."""
+
+
+def _canonical_timestamp(value: str) -> str:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", value):
+        raise PydanticCustomError(
+            "timestamp",
+            "must be a UTC time written YYYY-MM-DDThh:mm:ssZ, e.g. 2025-06-30T12:00:00Z",
+        )
+    try:
+        datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        raise PydanticCustomError("timestamp", "is not a valid date and time") from None
+    return value
+
+
+Timestamp = Annotated[str, Strict(), AfterValidator(_canonical_timestamp)]
+"""A point in time in the one form documents use: UTC, whole seconds, ``Z`` suffix."""
+
+
+def timestamp_of(moment: datetime) -> str:
+    """The :data:`Timestamp` form of an aware datetime.
+
+    Sub-second parts are dropped because the chain records issued-at in whole seconds
+    (``uint32 issuedAt``). A naive datetime is refused: its zone would be guessed.
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("must carry a time zone (ISO 8601 with offset or Z)")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _date_text(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _iso_date(value: str) -> str:
+    try:
+        if len(value) != 10:
+            raise ValueError
+        date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError(
+            "iso_date", "must be a calendar date written YYYY-MM-DD"
+        ) from None
+    return value
+
+
+IsoDate = Annotated[str, BeforeValidator(_date_text), Strict(), AfterValidator(_iso_date)]
+"""A calendar date ``YYYY-MM-DD`` (a :class:`datetime.date` is accepted on input)."""
