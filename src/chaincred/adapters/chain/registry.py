@@ -14,14 +14,9 @@ from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from chaincred.adapters.chain.reverts import RevertDecoder
+from chaincred.adapters.chain.rows import credential_from_row, institution_from_row
 from chaincred.adapters.chain.transactor import Transactor
-from chaincred.domain.onchain import (
-    BurnAuth,
-    CredentialRecord,
-    InstitutionRecord,
-    Reason,
-    Status,
-)
+from chaincred.domain.onchain import BurnAuth, CredentialRecord, InstitutionRecord, Reason
 from chaincred.errors import ChainError
 from chaincred.toolchain.artifact import Artifact, load_artifact
 
@@ -79,26 +74,14 @@ class RegistryClient:
             raise self.decoder.decode(exc.data if isinstance(exc.data, str) else None) from exc
 
     def credential(self, token_id: int) -> CredentialRecord:
-        return _credential(token_id, self.call("credential", token_id))
+        return credential_from_row(token_id, self.call("credential", token_id))
 
     def credentials(self, token_ids: Sequence[int]) -> list[CredentialRecord]:
         rows = self.call("credentials", list(token_ids))
-        return [_credential(t, row) for t, row in zip(token_ids, rows, strict=True)]
+        return [credential_from_row(t, row) for t, row in zip(token_ids, rows, strict=True)]
 
     def institution(self, institution_id: int) -> InstitutionRecord:
-        active, accredited, qa_body, registered, deactivated, valid_until, metadata = self.call(
-            "institution", institution_id
-        )
-        return InstitutionRecord(
-            institution_id=institution_id,
-            active=bool(active),
-            accredited=bool(accredited),
-            quality_assurance_body=int(qa_body),
-            registered_at=int(registered),
-            deactivated_at=int(deactivated),
-            accreditation_valid_until=int(valid_until),
-            metadata_digest=bytes(metadata),
-        )
+        return institution_from_row(institution_id, self.call("institution", institution_id))
 
     def token_uri(self, token_id: int) -> str:
         return str(self.call("tokenURI", token_id))
@@ -151,18 +134,3 @@ class RegistryClient:
 
     def revoke(self, transactor: Transactor, token_id: int, reason: Reason) -> TxReceipt:
         return self.transact(transactor, "revoke", token_id, int(reason))
-
-
-def _credential(token_id: int, row: Sequence[Any]) -> CredentialRecord:
-    owner, institution_id, issued_at, changed_at, status, reason, burn_auth, successor = row
-    return CredentialRecord(
-        token_id=token_id,
-        owner=str(owner),
-        institution_id=int(institution_id),
-        issued_at=int(issued_at),
-        status_changed_at=int(changed_at),
-        status=Status(status),
-        reason=Reason(reason),
-        burn_auth=BurnAuth(burn_auth),
-        superseded_by=int(successor),
-    )
