@@ -20,6 +20,7 @@ from pydantic import (
     PlainSerializer,
     Strict,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -52,7 +53,9 @@ class Model(BaseModel):
     ``null`` refused: an absent optional value is written by omitting the field, so that each
     credential has exactly one JSON form (and so one digest)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, use_attribute_docstrings=True
+    )
 
     @field_validator("*", mode="before")
     @classmethod
@@ -163,7 +166,14 @@ def _checksummed(value: str) -> str:
     )
 
 
-Address = Annotated[str, Strict(), AfterValidator(_checksummed)]
+Address = Annotated[
+    str,
+    Strict(),
+    AfterValidator(_checksummed),
+    WithJsonSchema(
+        {"type": "string", "pattern": "^0x[0-9a-fA-F]{40}$", "description": "EIP-55 checksummed"}
+    ),
+]
 """An EIP-55 checksummed Ethereum address."""
 
 
@@ -180,7 +190,14 @@ def _canonical_timestamp(value: str) -> str:
     return value
 
 
-Timestamp = Annotated[str, Strict(), AfterValidator(_canonical_timestamp)]
+Timestamp = Annotated[
+    str,
+    Strict(),
+    AfterValidator(_canonical_timestamp),
+    WithJsonSchema(
+        {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"}
+    ),
+]
 """A point in time in the one form documents use: UTC, whole seconds, ``Z`` suffix."""
 
 
@@ -213,5 +230,11 @@ def _iso_date(value: str) -> str:
     return value
 
 
-IsoDate = Annotated[str, BeforeValidator(_date_text), Strict(), AfterValidator(_iso_date)]
+IsoDate = Annotated[
+    str,
+    BeforeValidator(_date_text),
+    Strict(),
+    AfterValidator(_iso_date),
+    WithJsonSchema({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
+]
 """A calendar date ``YYYY-MM-DD`` (a :class:`datetime.date` is accepted on input)."""
