@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from eth_account import Account
 from eth_utils import event_abi_to_log_topic
 from web3 import Web3
 from web3.logs import DISCARD
@@ -20,6 +21,7 @@ from web3.types import TxReceipt
 from chaincred.adapters.chain import Transactor
 from chaincred.domain.onchain import BurnAuth, Reason
 from chaincred.errors import ContractReverted
+from chaincred.toolchain.anvil import DEV_ACCOUNTS
 from tests.contracts.conftest import Registry, new_digest
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
@@ -119,3 +121,10 @@ def bring_to(registry: Registry, token_id: int, state: str) -> None:
         send(registry, registry.learner, "burn", token_id)
     else:
         raise ValueError(state)
+
+
+def spare_signer(registry: Registry, index: int = 0) -> Transactor:
+    """A funded Anvil account that no role uses (the roles take the first six)."""
+    return Transactor(
+        registry.w3, Account.from_key(DEV_ACCOUNTS[6 + index]), registry.client.decoder
+    )
