@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 from chaincred.domain import (
     CredentialDocument,
     DomainError,
+    InvalidCredential,
     badge_of,
     cid_of,
     digest_hex,
@@ -30,6 +31,7 @@ from chaincred.domain import (
 __all__ = ["BAD_INPUT", "main", "register", "run_digest", "run_export"]
 
 BAD_INPUT = 2
+_MAX_PROBLEMS = 5
 
 _FORMAT_HELP = (
     "A credential document is a JSON object {public, claims, anchor}; see "
@@ -130,6 +132,12 @@ def _load(file: str, command: str) -> CredentialDocument | None:
             _complain(command, f"{file}: a credential document is a JSON object")
             return None
         return parse_document(raw)
+    except InvalidCredential as exc:
+        shown = [str(p) for p in exc.problems[:_MAX_PROBLEMS]]
+        if len(exc.problems) > _MAX_PROBLEMS:
+            shown.append(f"... and {len(exc.problems) - _MAX_PROBLEMS} more problems")
+        _complain(command, f"{file}: invalid credential document:\n  " + "\n  ".join(shown))
+        return None
     except DomainError as exc:
         _complain(command, f"{file}: {exc}")
         return None
