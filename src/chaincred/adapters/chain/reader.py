@@ -9,7 +9,6 @@ verifier must never read "invalid" into a broken endpoint.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -23,21 +22,13 @@ from chaincred.adapters.chain.rows import (
     institution_from_row,
 )
 from chaincred.domain.onchain import CredentialRecord, InstitutionRecord
+from chaincred.domain.verification import JudgedBlock
 from chaincred.errors import ChainUnavailable
 
-__all__ = ["BlockRef", "RpcReader"]
+__all__ = ["RpcReader"]
 
 _CREDENTIALS = function_signature_to_4byte_selector("credentials(uint256[])")
 _INSTITUTION = function_signature_to_4byte_selector("institution(uint24)")
-
-
-@dataclass(frozen=True)
-class BlockRef:
-    """The block a verification is judged at."""
-
-    number: int
-    hash: str
-    timestamp: int
 
 
 class RpcReader:
@@ -56,27 +47,35 @@ class RpcReader:
         self._ids_per_call = ids_per_call
         self._client = httpx.Client(timeout=timeout)
         self._next_id = 0
+        self._code_seen_at: int | None = None
 
     def close(self) -> None:
         self._client.close()
 
-    def chain_head(self) -> tuple[int, BlockRef]:
+    def chain_head(self) -> tuple[int, JudgedBlock]:
         """The chain id and the latest block, in one round trip."""
         chain_id, block = self._batch(
             [("eth_chainId", []), ("eth_getBlockByNumber", ["latest", False])]
         )
         return int(chain_id, 16), _block_ref(block)
 
-    def block(self, number: int) -> BlockRef | None:
+    def block(self, number: int) -> JudgedBlock | None:
         """The block at ``number`` on the current canonical chain, or None past the head."""
         (block,) = self._batch([("eth_getBlockByNumber", [hex(number), False])])
         return None if block is None else _block_ref(block)
 
-    def has_code(self, block: BlockRef) -> bool:
+    def has_code(self, block: JudgedBlock) -> bool:
+        """Whether the registry has code at ``block`` (a positive answer is remembered: the
+        registry cannot self-destruct, so it keeps its code at every later block)."""
+        if self._code_seen_at is not None and block.number >= self._code_seen_at:
+            return True
         (code,) = self._batch([("eth_getCode", [self.contract, hex(block.number)])])
-        return isinstance(code, str) and len(code) > 2
+        present = isinstance(code, str) and len(code) > 2
+        if present:
+            self._code_seen_at = block.number
+        return present
 
-    def credentials(self, token_ids: Sequence[int], block: BlockRef) -> list[CredentialRecord]:
+    def credentials(self, token_ids: Sequence[int], block: JudgedBlock) -> list[CredentialRecord]:
         """Records of ``token_ids`` at ``block``: one batch view per chunk, one HTTP request."""
         chunks = [
             list(token_ids[i : i + self._ids_per_call])
@@ -91,7 +90,7 @@ class RpcReader:
             records.extend(credential_from_row(t, row) for t, row in zip(chunk, rows, strict=True))
         return records
 
-    def institutions(self, ids: Sequence[int], block: BlockRef) -> dict[int, InstitutionRecord]:
+    def institutions(self, ids: Sequence[int], block: JudgedBlock) -> dict[int, InstitutionRecord]:
         unique = sorted(set(ids))
         calls = [self._eth_call(_INSTITUTION + encode(["uint24"], [i]), block) for i in unique]
         result = {}
@@ -100,7 +99,7 @@ class RpcReader:
             result[institution_id] = institution_from_row(institution_id, row)
         return result
 
-    def _eth_call(self, data: bytes, block: BlockRef) -> tuple[str, list[Any]]:
+    def _eth_call(self, data: bytes, block: JudgedBlock) -> tuple[str, list[Any]]:
         return ("eth_call", [{"to": self.contract, "data": "0x" + data.hex()}, hex(block.number)])
 
     def _batch(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any]:
@@ -146,8 +145,9 @@ def _decode(types: list[str], raw: Any) -> tuple[Any, ...]:
         raise ChainUnavailable("eth_call", f"undecodable answer ({exc})") from exc
 
 
-def _block_ref(block: Any) -> BlockRef:
+def _block_ref(block: Any) -> JudgedBlock:
     try:
-        return BlockRef(int(block["number"], 16), str(block["hash"]), int(block["timestamp"], 16))
+        number, timestamp = int(block["number"], 16), int(block["timestamp"], 16)
+        return JudgedBlock(number, str(block["hash"]), timestamp)
     except (TypeError, KeyError, ValueError) as exc:
         raise ChainUnavailable("eth_getBlockByNumber", f"malformed block ({exc})") from exc

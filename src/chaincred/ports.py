@@ -1,0 +1,58 @@
+"""The ports: what the services need from the outside world, as Protocols.
+
+Adapters implement them; services take them as keyword-only arguments. Each port's
+conformance suite runs against the fake and the real adapter (tests/adapters/).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from chaincred.domain.onchain import CredentialRecord, InstitutionRecord
+from chaincred.domain.possession import NonceState
+from chaincred.domain.verification import JudgedBlock
+
+__all__ = ["NonceStore", "RegistryReader"]
+
+
+class RegistryReader(Protocol):
+    """Read-only access to one ChainCred registry, at a chosen block.
+
+    Every method raises ``chaincred.errors.ChainUnavailable`` when the chain cannot be read
+    (down, timing out, rate-limiting, answering garbage): never a made-up answer.
+    """
+
+    contract: str
+
+    def chain_head(self) -> tuple[int, JudgedBlock]:
+        """The chain id and the latest block."""
+        ...
+
+    def block(self, number: int) -> JudgedBlock | None:
+        """The canonical block at ``number``, or None if the chain is not that long."""
+        ...
+
+    def has_code(self, block: JudgedBlock) -> bool:
+        """Whether the registry address holds code at ``block``."""
+        ...
+
+    def credentials(self, token_ids: Sequence[int], block: JudgedBlock) -> list[CredentialRecord]:
+        """The records of ``token_ids`` at ``block``, in order (never-issued ids read as NONE)."""
+        ...
+
+    def institutions(self, ids: Sequence[int], block: JudgedBlock) -> dict[int, InstitutionRecord]:
+        """The registry records of the institutions ``ids`` at ``block``."""
+        ...
+
+
+class NonceStore(Protocol):
+    """Single-use challenge nonces for holder-possession proofs."""
+
+    def issue(self) -> str:
+        """A new random nonce, fresh until it is consumed or expires."""
+        ...
+
+    def consume(self, nonce: str) -> NonceState:
+        """What the nonce was (``FRESH`` only once); it is used up afterwards."""
+        ...
