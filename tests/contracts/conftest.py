@@ -82,3 +82,24 @@ def registry(
         learner=tx(roles.learner),
         stranger=tx(roles.stranger),
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def funded_roles(w3: Web3, roles: Roles) -> None:
+    """Give every role ether, whether or not Anvil funded its key at genesis.
+
+    ``DEV_ACCOUNTS[4]`` (the stranger) differs from Anvil's fifth mnemonic key in its last
+    bytes, so Anvil never funded that address; without this, any transaction the stranger
+    sends successfully (e.g. accepting the registrar role) fails with "insufficient funds".
+    Session-scoped and taken before the per-test snapshot, so every test starts funded.
+    """
+    for account in (
+        roles.registrar,
+        roles.issuer,
+        roles.second_issuer,
+        roles.other_issuer,
+        roles.learner,
+        roles.stranger,
+    ):
+        if w3.eth.get_balance(account.address) == 0:
+            w3.provider.make_request("anvil_setBalance", [account.address, hex(10**22)])  # type: ignore[arg-type]
