@@ -24,9 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"chaincred {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    from chaincred import cli_chain
+    from chaincred import cli_chain, cli_verify
 
     cli_chain.register(commands)
+    cli_verify.register(commands)
     try:
         from chaincred import cli_documents
     except ImportError:  # pragma: no cover - only while the documents module is being written

@@ -41,13 +41,21 @@ from chaincred.domain.verification import (
 from chaincred.errors import ChainUnavailable, ConfigurationError
 from chaincred.ports import NonceStore, RegistryReader
 
-__all__ = ["PossessionProof", "verify", "verify_many"]
+__all__ = ["NotJson", "PossessionProof", "Presented", "verify", "verify_many"]
 
-Presented = Mapping[str, Any] | int
-"""A credential document as parsed from JSON, or a bare token id (chain facts only)."""
+Presented = Mapping[str, Any] | int | object
+"""A credential document as parsed from JSON, or a bare token id (chain facts only); any
+other JSON value fails the format check."""
 
 _NOTHING_DISCLOSED = DisclosureReport(proven={}, withheld=(), mismatched=())
 _CHAIN_CHECKS = ("onchain", "status", "issuer", "validity")
+
+
+@dataclass(frozen=True)
+class NotJson:
+    """Presented bytes that are not JSON at all; ``reason`` is the parser's message."""
+
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,14 @@ def _local_checks(presented: Presented) -> _Item:
     item = _Item()
     if isinstance(presented, int):
         item.token_id = presented
+        return item
+    if isinstance(presented, NotJson):
+        item.checks.append(Check.failed("format", "format.not_json", presented.reason))
+        return item
+    if not isinstance(presented, Mapping):
+        item.checks.append(
+            Check.failed("format", "format.invalid", "a credential document is a JSON object")
+        )
         return item
     try:
         document = parse_document(presented)
