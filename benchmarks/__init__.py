@@ -1,0 +1,1 @@
+"""chaincred's benchmarks; each module is a script (see benchmarks/README.md)."""
