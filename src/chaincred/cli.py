@@ -24,16 +24,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"chaincred {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    from chaincred import cli_chain, cli_verify
+    from chaincred import cli_chain, cli_documents, cli_serve, cli_verify
 
     cli_chain.register(commands)
+    cli_documents.register(commands)
     cli_verify.register(commands)
-    try:
-        from chaincred import cli_documents
-    except ImportError:  # pragma: no cover - only while the documents module is being written
-        pass
-    else:
-        cli_documents.register(commands)
+    cli_serve.register(commands)
     return parser
 
 

@@ -15,7 +15,7 @@ from chaincred.domain import DomainError, parse_json
 from chaincred.domain.receipt import check_receipt
 from chaincred.domain.verification import Check, Outcome, Verdict, VerificationReport
 from chaincred.errors import ConfigurationError
-from chaincred.services.verify import NotJson, Presented, verify
+from chaincred.services.verify import Presented, Unreadable, verify
 
 __all__ = ["EXIT_CODES", "register"]
 
@@ -92,7 +92,7 @@ def _presented(argument: str) -> Presented:
     try:
         parsed: Any = parse_json(text)
     except DomainError as exc:
-        return NotJson(str(exc))
+        return Unreadable(str(exc))
     return parsed  # type: ignore[no-any-return]
 
 

@@ -82,3 +82,12 @@ class GasCapExceeded(ChainError):
         )
         self.needed = needed
         self.cap = cap
+
+
+class InputTooLarge(ChainCredError, ValueError):
+    """A request carries more items than one call accepts."""
+
+    def __init__(self, count: int, limit: int) -> None:
+        super().__init__(f"{count} items is more than the {limit} one request accepts: split it")
+        self.count = count
+        self.limit = limit

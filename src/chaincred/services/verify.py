@@ -41,7 +41,7 @@ from chaincred.domain.verification import (
 from chaincred.errors import ChainUnavailable, ConfigurationError
 from chaincred.ports import NonceStore, RegistryReader
 
-__all__ = ["NotJson", "PossessionProof", "Presented", "verify", "verify_many"]
+__all__ = ["PossessionProof", "Presented", "Unreadable", "verify", "verify_many"]
 
 Presented = Mapping[str, Any] | int | object
 """A credential document as parsed from JSON, or a bare token id (chain facts only); any
@@ -52,8 +52,9 @@ _CHAIN_CHECKS = ("onchain", "status", "issuer", "validity")
 
 
 @dataclass(frozen=True)
-class NotJson:
-    """Presented bytes that are not JSON at all; ``reason`` is the parser's message."""
+class Unreadable:
+    """Presented input that could not even be read (not JSON, a bad CSV row); ``reason``
+    says why."""
 
     reason: str
 
@@ -146,8 +147,8 @@ def _local_checks(presented: Presented) -> _Item:
     if isinstance(presented, int):
         item.token_id = presented
         return item
-    if isinstance(presented, NotJson):
-        item.checks.append(Check.failed("format", "format.not_json", presented.reason))
+    if isinstance(presented, Unreadable):
+        item.checks.append(Check.failed("format", "format.unreadable", presented.reason))
         return item
     if not isinstance(presented, Mapping):
         item.checks.append(

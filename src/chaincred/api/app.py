@@ -1,0 +1,40 @@
+"""The app factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from chaincred import __version__
+from chaincred.api.deps import build_verifier
+from chaincred.api.problems import install_problem_handlers
+from chaincred.api.routes_verify import router as verify_router
+from chaincred.api.routes_verify import vcalm_router
+from chaincred.settings import Settings
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """A chaincred API for ``settings``; adapters are built when the app starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.verifier = build_verifier(settings)
+        try:
+            yield
+        finally:
+            app.state.verifier.close()
+
+    app = FastAPI(
+        title="chaincred",
+        version=__version__,
+        description="Micro-credentials as soulbound ERC-721 tokens: issue, hold, verify.",
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    app.include_router(verify_router)
+    app.include_router(vcalm_router)
+    return app

@@ -1,0 +1,243 @@
+"""Verification over HTTP: one document, many, the VCALM shape, and holder possession."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from eth_utils.address import is_address, to_checksum_address
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from chaincred.api.deps import VerifierContext, verifier
+from chaincred.domain import InvalidCredential, parse_json
+from chaincred.domain.possession import PossessionClaim, possession_message
+from chaincred.domain.receipt import sign_receipt
+from chaincred.domain.verification import Outcome, Verdict, VerificationReport
+from chaincred.errors import InputTooLarge
+from chaincred.services.verify import (
+    PossessionProof,
+    Presented,
+    Unreadable,
+    verify,
+    verify_many,
+)
+
+__all__ = ["router", "vcalm_router"]
+
+router = APIRouter(prefix="/v1/verify", tags=["verify"])
+vcalm_router = APIRouter(tags=["verify"])
+Context = Annotated[VerifierContext, Depends(verifier)]
+
+#: One request verifies at most this many credentials (one batched chain read).
+BULK_LIMIT = 10_000
+_CHALLENGE_TTL = timedelta(minutes=5)
+
+
+class ChallengeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token_id: str = Field(pattern=r"^0x[0-9a-fA-F]{1,64}$", description="the credential's token id")
+    address: str = Field(description="the holder's wallet address, which will sign")
+
+
+class Challenge(BaseModel):
+    nonce: str
+    message: str = Field(description="the EIP-4361 text to sign with personal_sign")
+    expires_at: str
+
+
+class PossessionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    message: str
+    signature: str = Field(pattern=r"^0x[0-9a-fA-F]{130}$")
+    document: dict[str, Any] | None = Field(None, description="the document (or give token_id)")
+    token_id: str | None = Field(None, pattern=r"^0x[0-9a-fA-F]{1,64}$")
+
+
+@router.post("", summary="Verify one credential document")
+async def verify_document(
+    request: Request, context: Context, receipt: bool = False
+) -> dict[str, Any]:
+    """The body is the credential document. With ``?receipt=true`` the answer is the report
+    signed by this verifier's key (EIP-191), to archive."""
+    presented = parse_json(await request.body())
+    report = await run_in_threadpool(_verify_one, presented, context)
+    return _answer(report, receipt, context)
+
+
+@router.post("/bulk", summary="Verify many documents or token ids")
+async def verify_bulk(request: Request, context: Context) -> dict[str, Any]:
+    """JSON ``{"documents": [...]}`` or ``{"token_ids": ["0x…", …]}``; or multipart with
+    document files (``files``) and/or a CSV of token ids (``csv``, one per row, optional
+    ``token_id`` header). One report per item, in order."""
+    items = await _bulk_items(request)
+    if len(items) > BULK_LIMIT:
+        raise InputTooLarge(len(items), BULK_LIMIT)
+    presented = [p for _, p in items]
+    reports = await run_in_threadpool(
+        verify_many, presented, chain=context.reader, confirmations=context.settings.confirmations
+    )
+    counts = {v.value: sum(r.verdict is v for r in reports) for v in Verdict}
+    return {
+        "count": len(reports),
+        "verdicts": counts,
+        "items": [
+            {"source": s, "report": r.to_json()} for (s, _), r in zip(items, reports, strict=True)
+        ],
+    }
+
+
+@router.post("/challenge", summary="Start a holder-possession proof")
+async def challenge(body: ChallengeRequest, context: Context) -> Challenge:
+    if not is_address(body.address):
+        raise InvalidCredential.at(("address",), "is not an Ethereum address")
+    chain_id, _ = await run_in_threadpool(context.reader.chain_head)
+    issued = datetime.now(UTC).replace(microsecond=0)
+    claim = PossessionClaim(
+        domain=context.settings.public_url.split("://", 1)[-1].split("/", 1)[0],
+        address=str(to_checksum_address(body.address)),
+        token_id=int(body.token_id, 16),
+        uri=context.settings.public_url,
+        chain_id=chain_id,
+        nonce=context.nonces.issue(),
+        issued_at=_iso(issued),
+        expires_at=_iso(issued + _CHALLENGE_TTL),
+    )
+    return Challenge(
+        nonce=claim.nonce, message=possession_message(claim), expires_at=claim.expires_at
+    )
+
+
+@router.post("/possession", summary="Verify a credential and its holder's signed challenge")
+async def possession(
+    body: PossessionRequest, context: Context, receipt: bool = False
+) -> dict[str, Any]:
+    if (body.document is None) == (body.token_id is None):
+        raise InvalidCredential.at(("document",), "give exactly one of document and token_id")
+    presented: Presented = (
+        body.document if body.document is not None else int(str(body.token_id), 16)
+    )
+    proof = PossessionProof(message=body.message, signature=body.signature)
+    report = await run_in_threadpool(
+        lambda: verify(
+            presented,
+            chain=context.reader,
+            confirmations=context.settings.confirmations,
+            possession=proof,
+            nonces=context.nonces,
+        )
+    )
+    return _answer(report, receipt, context)
+
+
+@vcalm_router.post("/credentials/verify", summary="VC API (VCALM) verification")
+async def vcalm_verify(request: Request, context: Context) -> dict[str, Any]:
+    """``{"verifiableCredential": …}``: a chaincred document, or its Open Badges 3.0 export
+    (judged by chain facts only: the OB 3.0 rendering itself is not what the chain commits to)."""
+    body = parse_json(await request.body())
+    if not isinstance(body, dict) or "verifiableCredential" not in body:
+        raise InvalidCredential.at(("verifiableCredential",), "is required")
+    credential = body["verifiableCredential"]
+    warnings: list[str] = []
+    presented: Presented = credential
+    token_id = _token_id_of_open_badge(credential)
+    if token_id is not None:
+        presented = token_id
+        warnings.append(
+            "an Open Badges 3.0 rendering: only the chain facts of its token were checked"
+        )
+    report = await run_in_threadpool(_verify_one, presented, context)
+    return {
+        "verified": report.verdict is Verdict.VALID,
+        "checks": [c.name for c in report.checks if c.outcome is Outcome.PASS],
+        "warnings": warnings
+        + [f"{c.name}: {c.message}" for c in report.checks if c.outcome is Outcome.INDETERMINATE],
+        "errors": [f"{c.name}: {c.message}" for c in report.checks if c.outcome is Outcome.FAIL],
+        "chaincred": report.to_json(),
+    }
+
+
+def _verify_one(presented: Presented, context: VerifierContext) -> VerificationReport:
+    return verify(presented, chain=context.reader, confirmations=context.settings.confirmations)
+
+
+def _answer(report: VerificationReport, receipt: bool, context: VerifierContext) -> dict[str, Any]:
+    if receipt:
+        return sign_receipt(report.to_json(), context.require_receipt_key())
+    return report.to_json()
+
+
+async def _bulk_items(request: Request) -> list[tuple[str, Presented]]:
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        form = await request.form()
+        items: list[tuple[str, Presented]] = []
+        for key, value in form.multi_items():
+            if not isinstance(value, UploadFile):
+                raise InvalidCredential.at((key,), "must be an uploaded file")
+            data = await value.read()
+            name = value.filename or key
+            items += _csv_items(name, data) if key == "csv" else [(name, _document_of(data))]
+        return items
+    body = parse_json(await request.body())
+    if isinstance(body, dict) and isinstance(body.get("documents"), list):
+        return [(f"documents[{i}]", d) for i, d in enumerate(body["documents"])]
+    if isinstance(body, dict) and isinstance(body.get("token_ids"), list):
+        return [(f"token_ids[{i}]", _token_id(str(t))) for i, t in enumerate(body["token_ids"])]
+    raise InvalidCredential.at(("documents",), 'give "documents" or "token_ids" as a list')
+
+
+def _document_of(data: bytes) -> Presented:
+    try:
+        parsed: Presented = parse_json(data)
+    except InvalidCredential as exc:
+        return Unreadable(str(exc))
+    except ValueError as exc:
+        return Unreadable(str(exc))
+    return parsed
+
+
+def _csv_items(name: str, data: bytes) -> list[tuple[str, Presented]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [(name, Unreadable("the CSV is not UTF-8"))]
+    rows = [r for r in csv.reader(io.StringIO(text)) if r and r[0].strip()]
+    if rows and rows[0][0].strip().lower() == "token_id":
+        rows = rows[1:]
+    return [(f"{name} row {i + 1}", _token_id(r[0].strip())) for i, r in enumerate(rows)]
+
+
+def _token_id(text: str) -> Presented:
+    try:
+        value = int(text, 16) if text.lower().startswith("0x") else int(text)
+    except ValueError:
+        return Unreadable(f"{text[:80]!r} is not a token id (0x-hex or decimal)")
+    if not 0 < value < 2**256:
+        return Unreadable(f"{text[:80]!r} is outside the uint256 range")
+    return value
+
+
+def _token_id_of_open_badge(credential: object) -> int | None:
+    """The token id behind an OB 3.0 export: its ``id`` is ``ipfs://<CIDv1 raw sha2-256>``."""
+    if not isinstance(credential, dict) or "OpenBadgeCredential" not in credential.get("type", []):
+        return None
+    uri = credential.get("id")
+    if not isinstance(uri, str) or not uri.startswith("ipfs://b"):
+        return None
+    encoded = uri.removeprefix("ipfs://b").upper()
+    try:
+        raw = base64.b32decode(encoded + "=" * (-len(encoded) % 8))
+    except ValueError:
+        return None
+    if len(raw) != 36 or raw[:4] != bytes.fromhex("01551220"):
+        return None
+    return int.from_bytes(raw[4:], "big")
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
