@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
@@ -19,6 +20,7 @@ from chaincred.adapters.chain import (
 )
 from chaincred.demo import demo_token
 from chaincred.domain.onchain import BurnAuth
+from chaincred.errors import ChainError
 from chaincred.toolchain.anvil import DEV_ACCOUNTS, AnvilProcess
 from chaincred.toolchain.artifact import load_artifact
 
@@ -90,10 +92,18 @@ def _deploy_demo(rpc_url: str, data_dir: Path) -> dict[str, str]:
     print("deploying the ChainCred registry …", flush=True)
     deployment = deploy_registry(registrar)
     client = RegistryClient(w3, deployment.address)
-    token = demo_token(learner, chain_id=deployment.chain_id, contract=deployment.address)
-    institution_id = client.register_institution(
-        registrar, token.institution_digest, [issuer.address]
+    institution_id = int(client.call("institutionCount")) + 1
+    issued_at = datetime.fromtimestamp(int(w3.eth.get_block("latest")["timestamp"]), UTC)
+    token = demo_token(
+        learner,
+        chain_id=deployment.chain_id,
+        contract=deployment.address,
+        institution_id=institution_id,
+        issued_at=issued_at,
     )
+    registered = client.register_institution(registrar, token.institution_digest, [issuer.address])
+    if registered != institution_id:
+        raise ChainError(f"the registry assigned institution id {registered}, not {institution_id}")
     client.mint(issuer, learner, token.token_id, BurnAuth.OWNER_ONLY)
     record = client.credential(token.token_id)
     values = {
@@ -116,5 +126,7 @@ def _deploy_demo(rpc_url: str, data_dir: Path) -> dict[str, str]:
     (data_dir / "local.env").write_text(env_lines, "utf-8")
     (data_dir / "demo-credential.json").write_text(token.document_json, "utf-8")
     print(env_lines, end="", flush=True)
-    print(f"(also in {data_dir / 'local.env'}; the learner's document: demo-credential.json)")
+    document = data_dir / "demo-credential.json"
+    print(f"(also in {data_dir / 'local.env'}; the learner's document is {document})")
+    print(f"verify it: chaincred verify {document} --rpc {rpc_url} --contract {deployment.address}")
     return values

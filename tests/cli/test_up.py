@@ -63,6 +63,14 @@ def test_up_issues_a_demo_credential_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
         assert record.owner == values["CHAINCRED_HOLDER"]
         assert record.institution_id == int(values["CHAINCRED_INSTITUTION_ID"])
         assert client.token_uri(token_id) == values["CHAINCRED_TOKEN_URI"]
+        document = str(tmp_path / "demo-credential.json")
+        verified = subprocess.run(
+            [sys.executable, "-m", "chaincred.cli", "verify", document,
+             "--rpc", values["CHAINCRED_RPC_URL"], "--contract", values["CHAINCRED_CONTRACT"]],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert verified.returncode == 0, verified.stdout + verified.stderr
+        assert "verdict: VALID" in verified.stdout
         written = (tmp_path / "local.env").read_text().splitlines()
         assert f"CHAINCRED_CONTRACT={values['CHAINCRED_CONTRACT']}" in written
         process.send_signal(signal.SIGINT)
