@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 help:
 	@echo "make run    install everything and start the local stack (Ctrl-C stops it)"
 	@echo "make test   install everything and run all tests, linters included"
-	@echo "make lint   ruff + solhint only (fast)"
+	@echo "make lint   ruff, mypy --strict, import layers and solhint (fast)"
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -32,10 +32,14 @@ run: setup
 
 test: setup
 	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	node_modules/.bin/solhint --max-warnings 0 'contracts/**/*.sol'
 
 clean:
