@@ -91,3 +91,15 @@ class InputTooLarge(ChainCredError, ValueError):
         super().__init__(f"{count} items is more than the {limit} one request accepts: split it")
         self.count = count
         self.limit = limit
+
+
+class PinningError(ChainCredError):
+    """The metadata store failed, or returned a CID other than the one computed locally."""
+
+
+class ContentNotFound(PinningError, LookupError):
+    """The metadata store does not hold ``cid``."""
+
+    def __init__(self, cid: str) -> None:
+        super().__init__(f"no content with CID {cid} in the metadata store")
+        self.cid = cid

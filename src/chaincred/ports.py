@@ -13,7 +13,7 @@ from chaincred.domain.onchain import CredentialRecord, InstitutionRecord
 from chaincred.domain.possession import NonceState
 from chaincred.domain.verification import JudgedBlock
 
-__all__ = ["NonceStore", "RegistryReader"]
+__all__ = ["MetadataStore", "NonceStore", "RegistryReader"]
 
 
 class RegistryReader(Protocol):
@@ -55,4 +55,30 @@ class NonceStore(Protocol):
 
     def consume(self, nonce: str) -> NonceState:
         """What the nonce was (``FRESH`` only once); it is used up afterwards."""
+        ...
+
+
+class MetadataStore(Protocol):
+    """Content-addressed storage of public, non-personal bytes (token metadata, badge images).
+
+    Implementations: the built-in store (files under the data directory, served at
+    ``/ipfs/{cid}``), Kubo's RPC API and the IPFS Pinning Service API. Every CID a store
+    returns is recomputed locally; a mismatch raises ``chaincred.errors.PinningError``.
+    Never given personal claims (DESIGN.md invariant 1).
+    """
+
+    def put(self, data: bytes) -> str:
+        """Store and pin ``data``; return its CIDv1 (raw codec, sha2-256, base32 ``b…``)."""
+        ...
+
+    def get(self, cid: str) -> bytes:
+        """The bytes of ``cid``; ``chaincred.errors.ContentNotFound`` if the store lacks them."""
+        ...
+
+    def has(self, cid: str) -> bool:
+        """Whether the store holds (and pins) ``cid``."""
+        ...
+
+    def health(self) -> str:
+        """A short description of the store's state; raises ``PinningError`` if unusable."""
         ...
