@@ -108,7 +108,10 @@ def expected_of(name: str, spec: Mapping[str, Any], document: CredentialDocument
         "token_id": str(document.token_id()),
         "cid": cid_of(digest),
         "token_uri": document.token_uri(),
-        "image": {"cid": cid_of_bytes(badge), "svg_sha256": "0x" + hashlib.sha256(badge).hexdigest()},
+        "image": {
+            "cid": cid_of_bytes(badge),
+            "svg_sha256": "0x" + hashlib.sha256(badge).hexdigest(),
+        },
         "claim_commitments": commitments,
         "conformance": {r.framework: r.conforms for r in document.public.conformance},
     }

@@ -3,8 +3,10 @@
 RFC 8785 itself leaves a few inputs to the implementation; chaincred refuses them instead of
 guessing, because two programs that disagree on one byte disagree on the digest (the token id):
 
-- numbers: NaN and ±infinity have no JSON form; integers beyond ±(2^53-1) would be rounded by
-  any IEEE-754 reader (JavaScript, most JSON libraries), so two readers would hash two values;
+- numbers: NaN and ±infinity have no JSON form; a magnitude beyond 2^53-1 is refused for
+  integers (an IEEE-754 reader such as JavaScript would round them) and for floats too (RFC
+  8785 writes 1e17 as ``100000000000000000``, which Python and others read back as an
+  integer, so the value's type would depend on the reader);
 - strings and keys: a lone surrogate cannot be encoded as UTF-8; a string not in Unicode NFC
   would give a different digest from its visually identical NFC twin, so documents must be in
   NFC (models normalize at validation; here we only check, because normalizing silently would
@@ -64,6 +66,8 @@ def _checked(value: object, path: tuple[PathPart, ...]) -> Any:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise NotCanonicalizable(path, f"{value} is not a JSON number")
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise NotCanonicalizable(path, f"number {value!r} is beyond ±(2^53-1)")
         return value
     if isinstance(value, str):
         problem = check_text(value)

@@ -66,14 +66,8 @@ class Model(BaseModel):
 
 
 def _nfc(value: str) -> str:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise PydanticCustomError(
-            "lone_surrogate",
-            "contains a lone surrogate (U+{code}) that cannot be encoded as UTF-8",
-            {"code": f"{ord(value[exc.start]):04X}"},
-        ) from None
+    # Lone surrogates never get here: pydantic refuses them as "string_unicode" (see
+    # validation._MESSAGES), so normalization cannot fail.
     return unicodedata.normalize("NFC", value)
 
 

@@ -22,7 +22,7 @@ from chaincred.domain.conformance import (
     ConformanceReport,
     RuleSets,
 )
-from chaincred.domain.digest import digest_of, token_id_of
+from chaincred.domain.digest import sha256_digest, token_id_of
 from chaincred.domain.document import CredentialDocument, PublicPart, build_public_part
 from chaincred.domain.errors import InvalidCredential, NotCanonicalizable, PathPart, Problem
 from chaincred.domain.validation import validate_model
@@ -39,12 +39,12 @@ def parse_document(raw: Mapping[str, Any]) -> CredentialDocument:
     document = validate_model(CredentialDocument, raw)
     public_raw = raw["public"]
     try:
-        canonical_bytes(public_raw)
+        public_bytes = canonical_bytes(public_raw)
     except NotCanonicalizable as exc:
         raise InvalidCredential.at(("public", *exc.path), exc.reason) from None
     _check_claim_values(raw["claims"])
     _check_derived(public_raw, document.public)
-    expected = str(token_id_of(digest_of(public_raw)))
+    expected = str(token_id_of(sha256_digest(public_bytes)))
     if document.anchor.token_id != expected:
         raise InvalidCredential.at(
             ("anchor", "token_id"), f"is not the digest of the public part (expected {expected})"
@@ -130,9 +130,18 @@ def _first_difference(found: Any, expected: Any, path: tuple[PathPart, ...]) -> 
                 path, f"has {len(found)} items where the credential implies {len(expected)}"
             )
         return None
-    if canonical_bytes(found) == canonical_bytes(expected):
+    if _same_scalar(found, expected):
         return None
     return Problem(path, f"is {_show(found)} but the credential implies {_show(expected)}")
+
+
+def _same_scalar(a: Any, b: Any) -> bool:
+    """Equal as JSON: 5 and 5.0 are one number, but true is not 1 (as it is in Python)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    return type(a) is type(b) and a == b
 
 
 def _show(value: Any) -> str:

@@ -30,6 +30,7 @@ _MESSAGES = {
     "tuple_type": "must be a JSON array",
     "list_type": "must be a JSON array",
     "string_type": "must be a string",
+    "string_unicode": "contains a lone surrogate, which cannot be encoded as UTF-8",
     "int_type": "must be an integer",
     "float_type": "must be a number",
     "bool_type": "must be true or false",

@@ -1,0 +1,104 @@
+"""canonical_bytes: RFC 8785 output, and the inputs chaincred refuses (with their path)."""
+
+from __future__ import annotations
+
+import struct
+from collections import OrderedDict
+from types import MappingProxyType
+
+import pytest
+
+from chaincred.domain import MAX_SAFE_INTEGER, NotCanonicalizable, canonical_bytes
+
+
+def _double(bits: str) -> float:
+    value: float = struct.unpack(">d", bytes.fromhex(bits))[0]
+    return value
+
+
+# RFC 8785 appendix B: IEEE-754 bit patterns and their canonical text.
+@pytest.mark.parametrize(
+    ("bits", "text"),
+    [
+        ("0000000000000000", "0"),
+        ("8000000000000000", "0"),
+        ("0000000000000001", "5e-324"),
+        ("3eb0c6f7a0b5ed8d", "0.000001"),
+        ("3eb0c6f7a0b5ed8c", "9.999999999999997e-7"),
+        ("41b3de4355555553", "333333333.3333332"),
+    ],
+)
+def test_numbers_follow_rfc8785_appendix_b(bits: str, text: str) -> None:
+    assert canonical_bytes(_double(bits)) == text.encode()
+
+
+@pytest.mark.parametrize(
+    "bits",
+    # RFC 8785 appendix B values beyond ±(2^53-1): chaincred refuses them (see canonical.py).
+    ["7fefffffffffffff", "4340000000000000", "4430000000000000", "44b52d02c7e14af6"],
+)
+def test_numbers_beyond_the_safe_range_are_refused_even_as_floats(bits: str) -> None:
+    with pytest.raises(NotCanonicalizable, match=r"beyond ±\(2\^53-1\)"):
+        canonical_bytes([_double(bits)])
+
+
+def test_integral_float_and_int_have_one_form() -> None:
+    assert canonical_bytes([5, 5.0, 4.5]) == b"[5,5,4.5]"
+
+
+def test_keys_sort_by_utf16_code_units_not_code_points() -> None:
+    # RFC 8785 3.2.3: U+1F600 (UTF-16 D83D DE00) sorts before U+FF41 although its code point
+    # is larger. (The RFC's own example uses U+FB33, which is not NFC: see below.)
+    obj = {"\uff41": 7, "\u20ac": 5, "\r": 1, "1": 2, "\U0001f600": 6, "\u0080": 3, "ö": 4}
+    assert canonical_bytes(obj) == (
+        '{"\\r":1,"1":2,"\u0080":3,"ö":4,"\u20ac":5,"\U0001f600":6,"\uff41":7}'.encode()
+    )
+
+
+def test_whitespace_and_escapes_are_canonical() -> None:
+    assert canonical_bytes({"b": [1, {"c": '\u00e9\n\x1f"\\/'}], "a": None, "t": True}) == (
+        b'{"a":null,"b":[1,{"c":"\xc3\xa9\\n\\u001f\\"\\\\/"}],"t":true}'
+    )
+
+
+def test_accepts_any_mapping_and_tuples() -> None:
+    nested = MappingProxyType({"z": (1, 2), "a": OrderedDict(b=False)})
+    assert canonical_bytes(nested) == b'{"a":{"b":false},"z":[1,2]}'
+
+
+@pytest.mark.parametrize("value", [MAX_SAFE_INTEGER, -MAX_SAFE_INTEGER])
+def test_safe_integer_bounds_are_accepted(value: int) -> None:
+    assert canonical_bytes(value) == str(value).encode()
+
+
+@pytest.mark.parametrize(
+    ("obj", "path", "reason"),
+    [
+        ({"a": [1, float("nan")]}, ("a", 1), "nan is not a JSON number"),
+        ({"a": float("inf")}, ("a",), "inf is not a JSON number"),
+        ({"a": -float("inf")}, ("a",), "-inf is not a JSON number"),
+        ({"n": 2**53}, ("n",), "beyond ±(2^53-1)"),
+        ({"n": [-(2**53)]}, ("n", 0), "beyond ±(2^53-1)"),
+        ({"s": "ok\ud800"}, ("s",), "lone surrogate (U+D800) at index 2"),
+        ({"s": "e\u0301"}, ("s",), "not in Unicode Normalization Form C"),
+        ({"x": {"\ufb33": 1}}, ("x",), "is not in Unicode Normalization Form C"),
+        ({"x": {"\udc00": 1}}, ("x",), "lone surrogate"),
+        ({"x": {1: "a"}}, ("x",), "object key 1 is not a string"),
+        ({"b": b"bytes"}, ("b",), "bytes is not a JSON type"),
+        ({"s": {1, 2}}, ("s",), "set is not a JSON type"),
+    ],
+)
+def test_refused_inputs_name_their_path(obj: object, path: tuple[object, ...], reason: str) -> None:
+    with pytest.raises(NotCanonicalizable) as caught:
+        canonical_bytes(obj)
+    assert caught.value.path == path
+    assert reason in caught.value.reason
+
+
+def test_error_message_renders_the_path() -> None:
+    with pytest.raises(NotCanonicalizable, match=r"^claims\.name\.value\[0\]: "):
+        canonical_bytes({"claims": {"name": {"value": [float("nan")]}}})
+
+
+def test_bool_is_not_an_integer() -> None:
+    assert canonical_bytes([True, False, 1, 0]) == b"[true,false,1,0]"

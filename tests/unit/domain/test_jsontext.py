@@ -1,0 +1,44 @@
+"""parse_json: strict JSON with line/column errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from chaincred.domain import MalformedJson, parse_json
+
+
+def test_parses_plain_json_text_and_bytes() -> None:
+    assert parse_json('{"a": [1, 2.5, "é", null, true]}') == {"a": [1, 2.5, "é", None, True]}
+    assert parse_json('{"a": "é"}'.encode()) == {"a": "é"}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "reason"),
+    [
+        ('{"a": 1,\n  "b" 2}', 2, 7, "Expecting ':' delimiter"),
+        ('{"a": 1,\n "a": 2}', 1, 1, "duplicate key 'a'"),
+        ('{"x": [\n  {"y": 1, "y": 2}]}', 2, 3, "duplicate key 'y'"),
+        ('{"NaN": \n [1, NaN]}', 2, 6, "NaN is not valid JSON"),
+        ("[Infinity]", 1, 2, "Infinity is not valid JSON"),
+        ('["1e999",\n  1e999]', 2, 3, "number 1e999 is too large for a double"),
+        ("", 1, 1, "Expecting value"),
+    ],
+)
+def test_refusals_carry_line_and_column(text: str, line: int, column: int, reason: str) -> None:
+    with pytest.raises(MalformedJson) as caught:
+        parse_json(text)
+    assert (caught.value.line, caught.value.column) == (line, column)
+    assert reason in caught.value.reason
+    assert f"line {line}, column {column}" in str(caught.value)
+
+
+def test_invalid_utf8_is_refused_where_it_occurs() -> None:
+    with pytest.raises(MalformedJson) as caught:
+        parse_json(b'{\n  "a": "\xff"}')
+    assert (caught.value.line, caught.value.column) == (2, 9)
+    assert caught.value.reason == "the text is not valid UTF-8"
+
+
+def test_lone_surrogate_escapes_parse_and_are_left_to_canonicalization() -> None:
+    # JSON text may escape a lone surrogate; refusing it is canonical_bytes' job (with a path).
+    assert parse_json('["\\ud800"]') == ["\ud800"]
