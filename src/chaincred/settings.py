@@ -44,6 +44,45 @@ class Settings(BaseSettings):
         False, description="local mode only: sign receipts with a well-known Anvil account"
     )
     nonce_ttl: float = Field(300.0, gt=0, description="seconds a possession challenge stays valid")
+    chain_id: int | None = Field(
+        None, description="expected chain id; checked against the node at start-up when set"
+    )
+
+    # ---- the issuer service (issue 3)
+    data_dir: Path = Field(Path(".chaincred"), description="SQLite file, pinned files, local.env")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; default: a SQLite file in data_dir (PostgreSQL in production)",
+    )
+    admin_key: SecretStr | None = Field(
+        None, description="bearer key of the administrator (creates institutions and API keys)"
+    )
+    signer_keystore: Path | None = Field(
+        None, description="encrypted JSON keystore of the account that sends issuing transactions"
+    )
+    signer_keystore_password: SecretStr | None = Field(
+        None, description="its password (never logged)"
+    )
+    signer_dev_key: bool = Field(
+        False, description="local mode only: send with a well-known Anvil account"
+    )
+    pinning: Literal["builtin", "kubo", "pinning-service"] = Field(
+        "builtin", description="where public metadata and badge images are pinned"
+    )
+    kubo_url: str | None = Field(None, description="Kubo RPC API URL (pinning=kubo)")
+    pinning_service_url: str | None = Field(None, description="IPFS Pinning Service API endpoint")
+    pinning_service_token: SecretStr | None = Field(None, description="its bearer token")
+    batch_size: int = Field(
+        300, ge=1, le=329, description="most mints per mintBatch (329 fit the 2^24 gas cap)"
+    )
+    batch_interval: float = Field(
+        1.0, gt=0, description="seconds the signer waits to fill a batch before sending it"
+    )
+
+    @property
+    def database(self) -> str:
+        """The database URL in effect."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'chaincred.db'}"
 
     @field_validator("contract")
     @classmethod
@@ -56,15 +95,33 @@ class Settings(BaseSettings):
 
     def check(self) -> Settings:
         """Cross-field rules; returns self so that ``load_settings`` can chain it."""
-        if self.mode == "production" and self.verifier_dev_key:
-            raise ConfigurationError(
-                "CHAINCRED_VERIFIER_DEV_KEY is a development placeholder: configure "
-                "CHAINCRED_VERIFIER_KEYSTORE in production"
-            )
-        if self.verifier_keystore is not None and self.verifier_keystore_password is None:
-            raise ConfigurationError(
-                "CHAINCRED_VERIFIER_KEYSTORE needs CHAINCRED_VERIFIER_KEYSTORE_PASSWORD"
-            )
+        if self.mode == "production":
+            for flag, instead in (
+                ("verifier_dev_key", "CHAINCRED_VERIFIER_KEYSTORE"),
+                ("signer_dev_key", "CHAINCRED_SIGNER_KEYSTORE"),
+            ):
+                if getattr(self, flag):
+                    raise ConfigurationError(
+                        f"CHAINCRED_{flag.upper()} is a development placeholder: configure "
+                        f"{instead} in production"
+                    )
+        for keystore in ("verifier_keystore", "signer_keystore"):
+            if (
+                getattr(self, keystore) is not None
+                and getattr(self, f"{keystore}_password") is None
+            ):
+                raise ConfigurationError(
+                    f"CHAINCRED_{keystore.upper()} needs CHAINCRED_{keystore.upper()}_PASSWORD"
+                )
+        needs = {
+            "kubo": ("kubo_url",),
+            "pinning-service": ("pinning_service_url", "pinning_service_token"),
+        }
+        for name in needs.get(self.pinning, ()):
+            if getattr(self, name) is None:
+                raise ConfigurationError(
+                    f"CHAINCRED_PINNING={self.pinning} needs CHAINCRED_{name.upper()}"
+                )
         return self
 
 
