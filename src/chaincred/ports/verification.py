@@ -1,8 +1,4 @@
-"""The ports: what the services need from the outside world, as Protocols.
-
-Adapters implement them; services take them as keyword-only arguments. Each port's
-conformance suite runs against the fake and the real adapter (tests/adapters/).
-"""
+"""The verifier's and the metadata store's ports."""
 
 from __future__ import annotations
 
