@@ -10,6 +10,7 @@
 # wrapper first on PATH, ahead of solc-select's).
 #
 # Usage: scripts/slither.sh [extra slither options, e.g. --json out.json]
+#        scripts/slither.sh --install    (only create/update .venv-slither, then exit)
 # Environment: PYTHON (default python3) creates the virtualenv; SLITHER_VENV moves it.
 set -euo pipefail
 
@@ -25,6 +26,10 @@ if [[ "$("$venv/bin/slither" --version 2>/dev/null || true)" != "$SLITHER_VERSIO
     "${PYTHON:-python3}" -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
         "slither-analyzer==$SLITHER_VERSION" "crytic-compile==$CRYTIC_COMPILE_VERSION"
+fi
+
+if [[ "${1:-}" == "--install" ]]; then
+    exit 0
 fi
 
 forge_dir="$root/node_modules/@foundry-rs/forge-linux-amd64/bin"
