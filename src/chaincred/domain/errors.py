@@ -86,10 +86,6 @@ class InvalidCredential(DomainError, ValueError):
     def location(self) -> str:
         return self.problems[0].location
 
-    def within(self, *prefix: PathPart) -> InvalidCredential:
-        """The same problems, located inside ``prefix`` (for nested validation)."""
-        return InvalidCredential([Problem((*prefix, *p.path), p.message) for p in self.problems])
-
 
 class NotCanonicalizable(DomainError, ValueError):
     """A value has no RFC 8785 canonical form under chaincred's rules (see

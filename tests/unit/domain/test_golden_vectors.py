@@ -94,3 +94,19 @@ def test_index_lists_every_vector_for_the_contract_tests() -> None:
         assert entry["digest"] == expected["digest"]
         assert entry["token_uri"] == expected["token_uri"]
         assert (DATA / entry["document"]).is_file()
+
+
+def test_the_worked_example_in_the_format_docs_matches_its_vector() -> None:
+    docs = (DATA.parents[1] / "docs" / "credential-format.md").read_text(encoding="utf-8")
+    expected = load_expected("cmf-5ects-eqf6")
+    quoted = [expected[k] for k in ("digest", "token_id", "cid", "token_uri")]
+    for claim in ("name", "date_of_birth"):
+        quoted += [
+            expected["claim_commitments"][claim]["salt"],
+            expected["claim_commitments"][claim]["preimage_hex"],
+            expected["claim_commitments"][claim]["commitment"],
+        ]
+    missing = [value for value in quoted if value not in docs]
+    assert missing == [], "docs/credential-format.md §10 is out of date"
+    size = len(bytes.fromhex(expected["canonical_public_part_hex"]))
+    assert f"`canonical(public)` is {size} bytes" in docs
