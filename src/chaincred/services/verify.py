@@ -84,6 +84,7 @@ class _ChainRead:
     records: dict[int, CredentialRecord]
     at_head: dict[int, CredentialRecord]
     institutions: dict[int, InstitutionRecord]
+    head_time: int  # "now" for the validity period: the latest block's time (issue 4)
 
 
 def verify(
@@ -123,8 +124,9 @@ def verify_many(
     """Verify many credentials with one read of the chain.
 
     The on-chain checks read the block ``confirmations - 1`` below the head; "now" for the
-    validity check is that block's timestamp unless ``now_from_chain`` is false and ``now``
-    (seconds) is given.
+    validity check is the head's timestamp (a pending credential judged at an older block
+    must not look "not yet valid") unless ``now_from_chain`` is false and ``now`` (seconds)
+    is given.
     """
     if confirmations < 1:
         raise ConfigurationError("confirmations must be at least 1")
@@ -186,7 +188,7 @@ def _read_chain(reader: RegistryReader, token_ids: list[int], confirmations: int
     if judged is None:  # a reorg shortened the chain between the two reads
         raise ChainUnavailable(reader.contract, "the chain head moved while reading")
     if not reader.has_code(judged):
-        return _ChainRead(chain_id, judged, False, {}, {}, {})
+        return _ChainRead(chain_id, judged, False, {}, {}, {}, head.timestamp)
     records = {r.token_id: r for r in reader.credentials(token_ids, judged)} if token_ids else {}
     missing = [t for t, r in records.items() if r.status is Status.NONE]
     at_head = {}
@@ -194,7 +196,7 @@ def _read_chain(reader: RegistryReader, token_ids: list[int], confirmations: int
         at_head = {r.token_id: r for r in reader.credentials(missing, head)}
     issuers = sorted({r.institution_id for r in records.values() if r.status is not Status.NONE})
     institutions = reader.institutions(issuers, judged) if issuers else {}
-    return _ChainRead(chain_id, judged, True, records, at_head, institutions)
+    return _ChainRead(chain_id, judged, True, records, at_head, institutions, head.timestamp)
 
 
 def _report(
@@ -216,7 +218,7 @@ def _report(
         checks += _document_checks(item, None if now is None else now)
         return _finish(checks, item.token_id, read, contract)
     checks += _chain_checks(item, read, contract, confirmations)
-    checks += _document_checks(item, read.block.timestamp if now is None else now)
+    checks += _document_checks(item, read.head_time if now is None else now)
     return _finish(checks, item.token_id, read, contract)
 
 
