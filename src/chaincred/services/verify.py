@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chaincred.domain import (
+    Anchor,
     CredentialDocument,
     DisclosureReport,
     InvalidCredential,
@@ -23,6 +24,7 @@ from chaincred.domain import (
 )
 from chaincred.domain.onchain import BurnAuth, CredentialRecord, InstitutionRecord, Reason, Status
 from chaincred.domain.possession import NonceState, check_possession, parse_possession_message
+from chaincred.domain.validation import validate_model
 from chaincred.domain.verification import (
     ChainFacts,
     Check,
@@ -160,7 +162,7 @@ def _local_checks(presented: Presented) -> _Item:
     try:
         document = parse_document(presented)
     except InvalidCredential as exc:
-        if exc.path[:2] == ("anchor", "token_id"):
+        if exc.path[:2] == ("anchor", "token_id") and _anchor_well_formed(presented):
             return _digest_mismatch(presented, exc)
         item.checks.append(Check.failed("format", "format.invalid", str(exc), path=exc.location))
         return item
@@ -170,6 +172,16 @@ def _local_checks(presented: Presented) -> _Item:
         check_integrity(int(document.anchor.token_id), item.token_id, verify_disclosure(document))
     )
     return item
+
+
+def _anchor_well_formed(presented: Mapping[str, Any]) -> bool:
+    """Whether the anchor alone is valid: only then is an ``anchor.token_id`` problem the
+    digest mismatch rather than a malformed token id (``"0x5a1c"``, ``"007"``, a number)."""
+    try:
+        validate_model(Anchor, presented["anchor"], prefix=("anchor",))
+    except InvalidCredential:
+        return False
+    return True
 
 
 def _digest_mismatch(presented: Mapping[str, Any], exc: InvalidCredential) -> _Item:
