@@ -87,7 +87,7 @@ def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return [path]
 
 
-@_FAST
+@settings(max_examples=30, deadline=None)
 @given(st.randoms(use_true_random=False), layouts)
 def test_key_order_and_whitespace_never_change_a_documents_digest(
     rnd: Any, layout: tuple[Any, Any]
