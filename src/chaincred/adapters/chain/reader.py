@@ -57,7 +57,7 @@ class RpcReader:
         chain_id, block = self._batch(
             [("eth_chainId", []), ("eth_getBlockByNumber", ["latest", False])]
         )
-        return int(chain_id, 16), _block_ref(block)
+        return _chain_id(chain_id), _block_ref(block)
 
     def block(self, number: int) -> JudgedBlock | None:
         """The block at ``number`` on the current canonical chain, or None past the head."""
@@ -125,7 +125,8 @@ def _results(rpc_url: str, response: httpx.Response, first: int, count: int) -> 
         raise ChainUnavailable(rpc_url, "the answer is not JSON") from None
     if not isinstance(answers, list) or len(answers) != count:
         raise ChainUnavailable(rpc_url, "the answer is not a JSON-RPC batch of the right size")
-    by_id = {a.get("id"): a for a in answers if isinstance(a, dict)}
+    # Only integer ids can be ours (an unhashable id, e.g. a list, would not even index).
+    by_id = {a["id"]: a for a in answers if isinstance(a, dict) and isinstance(a.get("id"), int)}
     results = []
     for request_id in range(first, first + count):
         answer = by_id.get(request_id)
@@ -143,6 +144,13 @@ def _decode(types: list[str], raw: Any) -> tuple[Any, ...]:
         return tuple(decode(types, bytes.fromhex(raw[2:])))
     except Exception as exc:  # eth_abi raises several unrelated types for bad input
         raise ChainUnavailable("eth_call", f"undecodable answer ({exc})") from exc
+
+
+def _chain_id(raw: Any) -> int:
+    try:
+        return int(raw, 16)
+    except (TypeError, ValueError):
+        raise ChainUnavailable("eth_chainId", f"malformed chain id ({repr(raw)[:40]})") from None
 
 
 def _block_ref(block: Any) -> JudgedBlock:
