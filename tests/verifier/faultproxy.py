@@ -134,7 +134,7 @@ class FaultProxy:
                 self.end_headers()
                 self.wfile.write(answer)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         self._server = _QuietServer(("127.0.0.1", 0), Handler)

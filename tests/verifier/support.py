@@ -111,8 +111,11 @@ def rpc(w3: Web3, method: str, params: list[Any] | None = None) -> Any:
 
 def latest_block(w3: Web3) -> dict[str, Any]:
     block = rpc(w3, "eth_getBlockByNumber", ["latest", False])
-    return {"number": int(block["number"], 16), "hash": block["hash"],
-            "timestamp": int(block["timestamp"], 16)}
+    return {
+        "number": int(block["number"], 16),
+        "hash": block["hash"],
+        "timestamp": int(block["timestamp"], 16),
+    }
 
 
 def iso(seconds: int) -> str:

@@ -122,7 +122,9 @@ def test_a_tampered_copy_of_a_minted_credential_is_invalid(
 
 
 def test_a_forged_anchor_token_id_is_a_digest_mismatch(reader: RpcReader) -> None:
-    report = judged(reader, parse_json(one_byte(GOLDEN, b'"token_id": "4075', b'"token_id": "4076')))
+    report = judged(
+        reader, parse_json(one_byte(GOLDEN, b'"token_id": "4075', b'"token_id": "4076'))
+    )
 
     assert report["verdict"] == "invalid"
     integrity = report["checks"][1]

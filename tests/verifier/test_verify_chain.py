@@ -324,7 +324,9 @@ def test_an_institution_deactivated_after_issuing_still_vouches(
     assert issuer["outcome"] == "pass"
     assert issuer["evidence"]["active"] is False
     assert issuer["evidence"]["deactivated_at"] == when
-    assert issuer["message"].endswith(f"active at issuance; deactivated since {when}, after issuing")
+    assert issuer["message"].endswith(
+        f"active at issuance; deactivated since {when}, after issuing"
+    )
 
 
 def test_minted_and_deactivated_in_the_same_block_was_active_at_issuance(
