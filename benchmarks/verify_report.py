@@ -1,0 +1,386 @@
+"""Presenting the verification benchmark: figures, the profile breakdown, and the
+"Verification speed" section of docs/benchmarks.md.
+
+No chain here beyond reading machine facts: ``benchmarks/verify.py`` measures and passes the
+figures in. Split from it to keep each module short.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import web3
+from web3 import Web3
+
+from benchmarks.gas_report import DOC_HEADER  # one header for the whole document
+from benchmarks.verify_profile import Breakdown
+
+BEGIN, END = "<!-- verify:begin -->", "<!-- verify:end -->"
+BULK_TARGET = 5_000  # credentials/s, issue 4
+P50_TARGET_MS = 10.0  # single verification, issue 4
+
+
+@dataclass(frozen=True)
+class Bulk:
+    """One ``verify_many`` over every credential."""
+
+    label: str
+    count: int
+    seconds: float
+    cpu_seconds: float  # this process only (not Anvil): what other work on the machine spares
+    verdicts: dict[str, int]
+    codes: dict[str, int]  # failed checks' codes
+    verdict_list: list[str] = field(repr=False)
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "seconds": round(self.seconds, 3),
+            "per_second": round(self.per_second, 1),
+            "cpu_seconds": round(self.cpu_seconds, 3),
+            "per_cpu_second": round(self.count / self.cpu_seconds, 1),
+            "verdicts": self.verdicts,
+            "failed_codes": self.codes,
+        }
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 100))
+    return ordered[int(rank) - 1]
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Single verifications, one at a time; latencies in seconds."""
+
+    label: str
+    latencies: list[float] = field(repr=False)
+    verdicts: list[str] = field(repr=False)
+
+    def ms(self, q: float) -> float:
+        return _percentile(self.latencies, q) * 1000
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "count": len(self.latencies),
+            "p50_ms": round(self.ms(50), 3),
+            "p90_ms": round(self.ms(90), 3),
+            "p99_ms": round(self.ms(99), 3),
+            "mean_ms": round(sum(self.latencies) / len(self.latencies) * 1000, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Naive:
+    """Three web3 contract calls per credential."""
+
+    count: int
+    seconds: float
+    verdicts: list[str] = field(repr=False)
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "calls_per_credential": 3,
+            "seconds": round(self.seconds, 3),
+            "per_second": round(self.per_second, 1),
+        }
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What was set up, how long it took, and on what."""
+
+    n: int
+    revoked: int
+    superseded: int
+    seconds: dict[str, float]
+    anvil: str
+    machine: dict[str, Any]
+    date: str
+
+    @classmethod
+    def of(
+        cls, w3: Web3, n: int, revoked: int, superseded: int, seconds: dict[str, float]
+    ) -> Setup:
+        machine = {
+            "cores": os.cpu_count(),
+            "cpu": _cpu_model(),
+            "python": platform.python_version(),
+            "web3": web3.__version__,
+            "load_average_1min": round(os.getloadavg()[0], 2),  # others' work on the machine
+        }
+        date = datetime.now(UTC).date().isoformat()
+        return cls(n, revoked, superseded, seconds, str(w3.client_version), machine, date)
+
+
+def _cpu_model() -> str:
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return platform.processor() or "unknown"
+    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    return names[0] if names else platform.processor() or "unknown"
+
+
+# ====================================================================== the figures
+
+
+@dataclass
+class Figures:
+    """Everything one run measured, and whether its paths agreed."""
+
+    setup: Setup
+    expected: dict[str, int]
+    bulk_documents: Bulk
+    bulk_ids: Bulk
+    single: Latency
+    single_ids: Latency
+    naive: Naive
+    breakdown: Breakdown
+    checks: dict[str, bool] = field(default_factory=dict)
+
+    def targets(self) -> list[dict[str, Any]]:
+        bulk, p50 = self.bulk_documents.per_second, self.single.ms(50)
+        return [
+            {"name": "bulk verification of documents", "target": f">= {BULK_TARGET:,}/s",
+             "value": round(bulk, 1), "met": bulk >= BULK_TARGET},
+            {"name": "full single verification p50", "target": f"<= {P50_TARGET_MS:g} ms",
+             "value": round(p50, 3), "met": p50 <= P50_TARGET_MS},
+        ]  # fmt: skip
+
+    def to_json(self) -> dict[str, Any]:
+        s = self.setup
+        return {
+            "n": s.n,
+            "recipients": "distinct (one derived address per credential)",
+            "revoked": s.revoked,
+            "superseded": s.superseded,
+            "expected_verdicts": self.expected,
+            "bulk_documents": self.bulk_documents.to_json(),
+            "bulk_token_ids": self.bulk_ids.to_json(),
+            "single_documents": self.single.to_json(),
+            "single_token_ids": self.single_ids.to_json(),
+            "naive": self.naive.to_json(),
+            "ratio_bulk_documents_to_naive": round(
+                self.bulk_documents.per_second / self.naive.per_second, 2
+            ),
+            "ratio_bulk_token_ids_to_naive": round(
+                self.bulk_ids.per_second / self.naive.per_second, 2
+            ),
+            "targets": self.targets(),
+            "checks": self.checks,
+            "breakdown": self.breakdown.to_json(),
+            "setup_seconds": s.seconds,
+            "anvil": s.anvil,
+            "machine": s.machine,
+            "date": s.date,
+        }
+
+
+def _rate(value: float) -> str:
+    return f"{value:,.0f}/s"
+
+
+def render_figures(f: Figures) -> list[str]:
+    naive = f.naive.per_second
+    return [
+        "| measure | value | target | met |",
+        "|---|--:|--:|---|",
+        f"| bulk, {f.bulk_documents.count:,} documents (`verify_many`, JSON parsing included) "
+        f"| {_rate(f.bulk_documents.per_second)} | ≥ {BULK_TARGET:,}/s "
+        f"| {_met(f.targets()[0]['met'])} |",
+        f"| bulk, {f.bulk_ids.count:,} token ids (chain facts only) "
+        f"| {_rate(f.bulk_ids.per_second)} | — | — |",
+        f"| bulk documents per second of this process's CPU time "
+        f"| {_rate(f.bulk_documents.count / f.bulk_documents.cpu_seconds)} | — | — |",
+        f"| single `verify(document)`, p50 / p90 / p99 ({len(f.single.latencies)} one by one) "
+        f"| {_ms(f.single)} | p50 ≤ {P50_TARGET_MS:g} ms | {_met(f.targets()[1]['met'])} |",
+        f"| single `verify(token id)`, p50 / p90 / p99 | {_ms(f.single_ids)} | — | — |",
+        f"| naive: 3 web3 contract calls per credential ({f.naive.count}) "
+        f"| {_rate(naive)} | — | — |",
+        f"| ratio bulk documents / naive | {f.bulk_documents.per_second / naive:,.1f} "
+        "times | — | — |",
+        f"| ratio bulk token ids / naive | {f.bulk_ids.per_second / naive:,.1f} times | — | — |",
+    ]
+
+
+def _ms(latency: Latency) -> str:
+    return " / ".join(f"{latency.ms(q):.2f}" for q in (50, 90, 99)) + " ms"
+
+
+def _met(met: bool) -> str:
+    return "met" if met else "**missed**"
+
+
+def render_verdicts(f: Figures) -> list[str]:
+    lines = ["| path | valid | invalid | indeterminate | failed checks |", "|---|--:|--:|--:|---|"]
+    e = f.expected
+    lines.append(f"| set up | {e['valid']:,} | {e['invalid']:,} | {e['indeterminate']:,} "
+                 f"| {f.setup.revoked:,} revoked, {f.setup.superseded:,} superseded |")  # fmt: skip
+    for bulk in (f.bulk_documents, f.bulk_ids):
+        v, codes = bulk.verdicts, ", ".join(f"`{k}` {n:,}" for k, n in bulk.codes.items())
+        lines.append(f"| bulk {bulk.label} | {v['valid']:,} | {v['invalid']:,} "
+                     f"| {v['indeterminate']:,} | {codes or '—'} |")  # fmt: skip
+    return lines
+
+
+def render_breakdown(f: Figures) -> list[str]:
+    b = f.breakdown
+    per = f.bulk_documents.seconds / f.bulk_documents.count * 1e6  # µs per credential, unprofiled
+    lines = ["| phase | share | ≈ µs per credential |", "|---|--:|--:|"]
+    for name, seconds in b.phases:
+        share = seconds / b.seconds
+        lines.append(f"| {name} | {share:.1%} | {share * per:,.0f} |")
+    lines.append(f"| **total** | 100% | {per:,.0f} |")
+    return lines
+
+
+INTRO_PROSE = """\
+_Written by `benchmarks/verify.py` on {date}; rerun the script rather than editing this section._
+
+One command, `.venv/bin/python benchmarks/verify.py`: one fresh Anvil ({anvil}) on a machine
+with {cores} cores ({cpu}; Python {python}, web3 {web3}; load average {load_average_1min} at the
+end of the run, from other work on the machine). ChainCred is deployed, one
+institution registered, and **{n:,} real credential documents** are built with
+`issue_document` (one CMF-conforming achievement; a distinct recipient per credential,
+derived from its serial; deterministic salts; {build:.0f} s) and minted with `mintBatch` of
+300 ({mint:.0f} s); then {revoked:,} are revoked (`revokeBatch`) and {superseded:,} superseded
+(`supersede`, each naming a real corrected document, which verifies as valid). Every figure
+comes from that one chain in that one run, and each path's verdicts are checked against what
+was set up and against the other paths, credential by credential.
+
+- **bulk**: `verify_many` over all N documents as JSON text (`json.loads` included) through one
+  `RpcReader` (the contract's `credentials` batch view, 100 ids per `eth_call`, all calls in
+  one JSON-RPC batch), wall clock; and `verify_many` over the N token ids (chain facts only).
+- **single**: `verify(document)` one at a time, {single} documents, through one reader (a
+  service keeps its connection); `verify(token id)` for the same sample shows the chain's share.
+- **naive**: {naive} credentials through web3's contract layer, three calls each
+  (`ownerOf`, `credential`, `institution`), giving the same verdicts as the batched path.
+"""
+
+
+def render_intro(f: Figures) -> str:
+    s = f.setup
+    return INTRO_PROSE.format(
+        date=s.date,
+        anvil=s.anvil,
+        **s.machine,
+        n=s.n,
+        build=s.seconds.get("build_documents", 0.0),
+        mint=s.seconds.get("mint", 0.0),
+        revoked=s.revoked,
+        superseded=s.superseded,
+        single=len(f.single.latencies),
+        naive=f.naive.count,
+    )
+
+
+BUDGET_PROSE = """\
+{target} credentials/s leaves {budget:,.0f} µs per credential; the document path takes
+{per:,.0f} µs, of which the chain read is {chain:,.0f} µs and the local checks (format and
+integrity: parsing, validation, canonicalization, digests) {local:,.0f} µs. `canonical_bytes` runs
+{calls:,.0f} times per credential ({canonical:.0%} of the profiled time, all callers) and
+pydantic validation takes {pydantic:.0%}. A single verification adds three HTTP round trips
+to one document's local checks: `verify(token id)` has a p50 of {id_p50:.2f} ms,
+`verify(document)` {doc_p50:.2f} ms.
+
+cProfile ran on {sample:,} of the documents; it slows Python-level code more than C-level code
+(JSON, sockets), so the µs column scales its shares to the unprofiled bulk time: an estimate.
+"""
+
+
+def render_budget(f: Figures) -> str:
+    b, per = f.breakdown, f.bulk_documents.seconds / f.bulk_documents.count * 1e6
+    shares = {name: seconds / b.seconds for name, seconds in b.phases}
+    chain = shares[next(n for n in shares if n.startswith("chain read"))]
+    local = sum(
+        s for n, s in shares.items() if not n.startswith(("chain", "JSON", "checks", "other"))
+    )
+    return BUDGET_PROSE.format(
+        target=f"{BULK_TARGET:,}",
+        budget=1e6 / BULK_TARGET,
+        per=per,
+        chain=chain * per,
+        local=local * per,
+        calls=b.canonical_calls / b.sample,
+        canonical=b.canonical_seconds / b.seconds,
+        pydantic=b.pydantic_seconds / b.seconds,
+        id_p50=f.single_ids.ms(50),
+        doc_p50=f.single.ms(50),
+        sample=b.sample,
+    )
+
+
+def render_section(f: Figures) -> str:
+    lines = [
+        "## Verification speed",
+        "",
+        render_intro(f),
+        "### Figures",
+        "",
+        *render_figures(f),
+        "",
+        "### Verdicts (every path must reach those set up)",
+        "",
+        *render_verdicts(f),
+        "",
+        "### Where the bulk time goes (cProfile of the document path)",
+        "",
+        *render_breakdown(f),
+        "",
+        render_budget(f).rstrip(),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_table(f: Figures) -> list[str]:
+    """The readable report on stdout: the same tables as the document, without the prose."""
+    checks = ", ".join(f"{name} {'ok' if ok else 'FAILED'}" for name, ok in f.checks.items())
+    return [
+        f"Verification speed: N = {f.setup.n:,}, {f.setup.anvil}, {f.setup.machine['cores']} cores",
+        "",
+        *render_figures(f),
+        "",
+        *render_verdicts(f),
+        "",
+        f"consistency: {checks}",
+        "",
+        *render_breakdown(f),
+        "",
+        render_budget(f).rstrip(),
+    ]
+
+
+# ====================================================================== the document
+
+
+def rewrite_section(text: str, section: str) -> str:
+    """``text`` with the verify section replaced, or appended when it has none yet."""
+    block = f"{BEGIN}\n{section.strip()}\n{END}"
+    start, end = text.find(BEGIN), text.find(END)
+    if start == -1 or end < start:
+        return text.rstrip() + "\n\n" + block + "\n"
+    return text[:start] + block + text[end + len(END) :]
+
+
+def write_doc(path: Path, section: str) -> None:
+    text = path.read_text("utf-8") if path.exists() else DOC_HEADER
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(rewrite_section(text, section), "utf-8")
