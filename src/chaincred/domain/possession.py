@@ -14,6 +14,8 @@ from enum import StrEnum
 
 from eth_account import Account
 from eth_account.messages import encode_defunct
+from eth_keys.exceptions import BadSignature  # e.g. 65 zero bytes
+from eth_utils.exceptions import ValidationError  # e.g. a signature of the wrong length
 
 from chaincred.domain.verification import Check, epoch_of
 
@@ -120,7 +122,7 @@ def check_possession(
         )
     try:
         signer = Account.recover_message(encode_defunct(text=message), signature=signature)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, BadSignature, ValidationError) as exc:
         return Check.failed(
             "possession", "possession.bad_signature", f"unreadable signature ({exc})"
         )
