@@ -14,6 +14,8 @@ from typing import Any
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
+from eth_keys.exceptions import BadSignature  # e.g. 65 zero bytes
+from eth_utils.exceptions import ValidationError  # e.g. a signature of the wrong length
 
 from chaincred.domain.canonical import canonical_bytes
 from chaincred.domain.errors import InvalidCredential
@@ -43,17 +45,21 @@ def sign_receipt(report: Mapping[str, Any], verifier: LocalAccount) -> dict[str,
 
 def check_receipt(receipt: Mapping[str, Any]) -> ReceiptCheck:
     """Recover the signer of ``receipt`` and compare it with the verifier it names."""
+    if not isinstance(receipt, Mapping):
+        raise InvalidCredential.at((), "a receipt is a JSON object")
     if receipt.get("format") != RECEIPT_FORMAT:
         raise InvalidCredential.at(("format",), f"must be {RECEIPT_FORMAT!r}")
     for key in ("verifier", "report", "signature"):
         if key not in receipt:
             raise InvalidCredential.at((key,), "is required")
+    if not isinstance(receipt["report"], Mapping):
+        raise InvalidCredential.at(("report",), "must be a JSON object")
     body = {k: receipt[k] for k in ("format", "verifier", "report")}
     try:
         signer = Account.recover_message(
             encode_defunct(primitive=canonical_bytes(body)), signature=receipt["signature"]
         )
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, BadSignature, ValidationError) as exc:
         raise InvalidCredential.at(("signature",), f"is not a valid signature ({exc})") from None
     report = receipt["report"]
     return ReceiptCheck(
