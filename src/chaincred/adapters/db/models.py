@@ -19,12 +19,13 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 __all__ = [
     "AchievementRow",
     "ApiKeyRow",
+    "ChainCursorRow",
     "CredentialRow",
     "IdempotencyRow",
     "InstitutionRow",
@@ -158,17 +159,29 @@ class TransactionRow(SQLModel, table=True):
     raw: str
     tx_hash: str = Field(index=True)
     previous_hashes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    max_fee_per_gas: int
-    max_priority_fee_per_gas: int
+    # Wei per gas passes 2^31 at ~2.1 gwei: 64-bit columns (PostgreSQL's INTEGER is 32-bit).
+    max_fee_per_gas: int = Field(sa_type=BigInteger)
+    max_priority_fee_per_gas: int = Field(sa_type=BigInteger)
     gas_limit: int
     state: str = Field(default="signed", index=True)
     block_number: int | None = None
     block_hash: str | None = None
     gas_used: int | None = None
-    effective_gas_price: int | None = None
+    effective_gas_price: int | None = Field(default=None, sa_type=BigInteger)
     error: str | None = None
     sent_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ChainCursorRow(SQLModel, table=True):
+    """How far the indexer has replayed the registry's events (``name``: which follower),
+    with the block's hash to notice a reorg below it."""
+
+    __tablename__ = "chain_cursors"
+    name: str = Field(primary_key=True)
+    block_number: int = Field(sa_type=BigInteger)
+    block_hash: str
     updated_at: datetime = Field(default_factory=utcnow)
 
 
