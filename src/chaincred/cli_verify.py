@@ -15,7 +15,7 @@ from chaincred.domain import DomainError, parse_json
 from chaincred.domain.receipt import check_receipt
 from chaincred.domain.verification import Check, Outcome, Verdict, VerificationReport
 from chaincred.errors import ConfigurationError
-from chaincred.services.verify import Presented, Unreadable, verify
+from chaincred.services.verify import Presented, Unreadable, as_document, verify
 
 __all__ = ["EXIT_CODES", "register"]
 
@@ -93,7 +93,7 @@ def _presented(argument: str) -> Presented:
         parsed: Any = parse_json(text)
     except DomainError as exc:
         return Unreadable(str(exc))
-    return parsed  # type: ignore[no-any-return]
+    return as_document(parsed)
 
 
 def render(report: VerificationReport) -> str:

@@ -24,6 +24,7 @@ from chaincred.services.verify import (
     PossessionProof,
     Presented,
     Unreadable,
+    as_document,
     verify,
     verify_many,
 )
@@ -65,7 +66,7 @@ async def verify_document(
 ) -> dict[str, Any]:
     """The body is the credential document. With ``?receipt=true`` the answer is the report
     signed by this verifier's key (EIP-191), to archive."""
-    presented = parse_json(await request.body())
+    presented = as_document(parse_json(await request.body()))
     report = await run_in_threadpool(_verify_one, presented, context)
     return _answer(report, receipt, context)
 
@@ -144,7 +145,7 @@ async def vcalm_verify(request: Request, context: Context) -> dict[str, Any]:
         raise InvalidCredential.at(("verifiableCredential",), "is required")
     credential = body["verifiableCredential"]
     warnings: list[str] = []
-    presented: Presented = credential
+    presented: Presented = as_document(credential)
     token_id = _token_id_of_open_badge(credential)
     if token_id is not None:
         presented = token_id
@@ -185,7 +186,7 @@ async def _bulk_items(request: Request) -> list[tuple[str, Presented]]:
         return items
     body = parse_json(await request.body())
     if isinstance(body, dict) and isinstance(body.get("documents"), list):
-        return [(f"documents[{i}]", d) for i, d in enumerate(body["documents"])]
+        return [(f"documents[{i}]", as_document(d)) for i, d in enumerate(body["documents"])]
     if isinstance(body, dict) and isinstance(body.get("token_ids"), list):
         return [(f"token_ids[{i}]", _token_id(str(t))) for i, t in enumerate(body["token_ids"])]
     raise InvalidCredential.at(("documents",), 'give "documents" or "token_ids" as a list')
@@ -193,7 +194,7 @@ async def _bulk_items(request: Request) -> list[tuple[str, Presented]]:
 
 def _document_of(data: bytes) -> Presented:
     try:
-        parsed: Presented = parse_json(data)
+        parsed: Presented = as_document(parse_json(data))
     except InvalidCredential as exc:
         return Unreadable(str(exc))
     except ValueError as exc:

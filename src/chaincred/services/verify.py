@@ -43,7 +43,7 @@ from chaincred.domain.verification import (
 from chaincred.errors import ChainUnavailable, ConfigurationError
 from chaincred.ports import NonceStore, RegistryReader
 
-__all__ = ["PossessionProof", "Presented", "Unreadable", "verify", "verify_many"]
+__all__ = ["PossessionProof", "Presented", "Unreadable", "as_document", "verify", "verify_many"]
 
 Presented = Mapping[str, Any] | int | object
 """A credential document as parsed from JSON, or a bare token id (chain facts only); any
@@ -59,6 +59,20 @@ class Unreadable:
     says why."""
 
     reason: str
+
+
+@dataclass(frozen=True)
+class _NotAnObject:
+    """A JSON scalar given where a document was expected (fails the format check)."""
+
+    value: object
+
+
+def as_document(value: object) -> Presented:
+    """``value`` (parsed JSON) presented as a document. A JSON number is then not read as a
+    bare token id (``{"documents": [42]}``, a file holding ``42``): it fails the format check
+    like any other value that is not an object."""
+    return _NotAnObject(value) if isinstance(value, int) else value
 
 
 @dataclass(frozen=True)
