@@ -4,7 +4,7 @@ session Anvil."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,9 +21,7 @@ from tests.contracts.conftest import (  # noqa: F401 - fixtures, re-exported for
     registry,
 )
 from tests.verifier.faultproxy import FaultProxy
-from tests.verifier.support import make_document
-
-Issue = Callable[..., CredentialDocument]
+from tests.verifier.support import Issue, make_document
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ session registry, minting them, and raw JSON-RPC pokes at Anvil (time, mining, r
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ CLAIMS = {"name": "Ada Lovelace", "student_id": "s1234567", "date_of_birth": "20
 CHECK_ORDER = ["format", "integrity", "onchain", "status", "issuer", "validity", "conformance"]
 CHAIN_CHECK_ORDER = ["onchain", "status", "issuer"]
 ANVIL_CHAIN_ID = 31337
+
+Issue = Callable[..., CredentialDocument]
+"""The ``issue`` fixture: ``issue(**changes)`` builds a fresh document (not minted)."""
 
 
 def achievement_data() -> dict[str, Any]:

@@ -17,9 +17,8 @@ from chaincred.domain.onchain import Reason
 from chaincred.domain.receipt import RECEIPT_FORMAT, sign_receipt
 from chaincred.toolchain.anvil import DEV_ACCOUNTS, AnvilProcess
 from tests.contracts.conftest import Registry
-from tests.verifier.conftest import Issue
 from tests.verifier.faultproxy import FaultProxy
-from tests.verifier.support import CHECK_ORDER, as_json, hex_id, latest_block, mint
+from tests.verifier.support import CHECK_ORDER, Issue, as_json, hex_id, latest_block, mint
 
 pytestmark = pytest.mark.chain
 
@@ -193,6 +192,22 @@ def test_a_non_json_file_is_unreadable_and_invalid(
     assert (fmt["outcome"], fmt["code"]) == ("fail", "format.unreadable")
     assert fmt["message"] == "malformed JSON at line 2, column 11: Expecting value"
     assert report["token_id"] is None
+
+
+def test_a_file_holding_a_number_is_not_a_token_id(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, verify_args: list[str]
+) -> None:
+    """Regression: a file holding ``42`` was verified as token 42 (token ids are 0x… args)."""
+    path = tmp_path / "number.json"
+    path.write_text("42\n", encoding="utf-8")
+
+    code, out, _ = run(capsys, "verify", str(path), *verify_args, "--json")
+
+    assert code == 1
+    report = json.loads(out)
+    assert report["token_id"] is None
+    assert report["checks"][0]["code"] == "format.invalid"
+    assert report["checks"][0]["message"] == "a credential document is a JSON object"
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,7 @@ from chaincred.errors import ConfigurationError
 from chaincred.services.verify import PossessionProof, verify
 from tests.conftest import Roles
 from tests.contracts.conftest import Registry
-from tests.verifier.conftest import Issue
-from tests.verifier.support import as_json, latest_block, mint
+from tests.verifier.support import Issue, as_json, latest_block, mint
 
 pytestmark = pytest.mark.chain
 

@@ -22,9 +22,8 @@ from chaincred.services.verify import verify, verify_many
 from chaincred.toolchain.anvil import DEV_ACCOUNTS, AnvilProcess
 from chaincred.toolchain.artifact import load_artifact
 from tests.contracts.conftest import Registry
-from tests.verifier.conftest import Issue
 from tests.verifier.faultproxy import FaultProxy
-from tests.verifier.support import as_json, make_document, mint, outcomes
+from tests.verifier.support import Issue, as_json, make_document, mint, outcomes
 
 pytestmark = pytest.mark.chain
 

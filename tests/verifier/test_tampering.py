@@ -13,8 +13,7 @@ from chaincred.adapters.chain.reader import RpcReader
 from chaincred.domain import parse_json
 from chaincred.services.verify import Unreadable, verify
 from tests.contracts.conftest import Registry
-from tests.verifier.conftest import Issue
-from tests.verifier.support import DATA, as_json, mint, outcomes
+from tests.verifier.support import DATA, Issue, as_json, mint, outcomes
 
 pytestmark = pytest.mark.chain
 

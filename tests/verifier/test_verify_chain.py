@@ -16,9 +16,9 @@ from chaincred.services.verify import verify, verify_many
 from tests.conftest import Roles
 from tests.contracts.conftest import OTHER_INSTITUTION, Registry, new_digest
 from tests.contracts.support import block_time, deactivate, send
-from tests.verifier.conftest import Issue
 from tests.verifier.support import (
     CHECK_ORDER,
+    Issue,
     as_json,
     hex_id,
     iso,
