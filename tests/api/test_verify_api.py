@@ -97,6 +97,18 @@ def test_malformed_json_is_a_400_problem_with_line_and_column(http: httpx.Client
     assert details["detail"] == "malformed JSON at line 3, column 13: Expecting value"
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="domain/jsontext.parse_json lets RecursionError escape for ~500 nested arrays "
+    "(the last-resort 500); not a file of the verifier's, reported instead of fixed",
+)
+def test_deeply_nested_json_is_a_400_problem_not_a_500(http: httpx.Client) -> None:
+    response = http.post("/v1/verify", content=b"[" * 600 + b"]" * 600)
+
+    details = problem(response, 400, "malformed-json")
+    assert "line 1" in details["detail"]
+
+
 def test_duplicate_keys_are_refused_as_malformed(http: httpx.Client) -> None:
     response = http.post("/v1/verify", content=b'{"public": 1, "public": 2}')
 
@@ -471,6 +483,7 @@ def test_a_signature_of_the_wrong_shape_is_a_request_error(http: httpx.Client) -
 # --- a verifier whose RPC is down -------------------------------------------------------------
 
 
+@pytest.mark.slow  # starts a second server (~5 s)
 def test_an_rpc_down_makes_reports_indeterminate_never_invalid(
     broken_server: Server, minted: CredentialDocument
 ) -> None:
@@ -486,6 +499,7 @@ def test_an_rpc_down_makes_reports_indeterminate_never_invalid(
     assert bulk["verdicts"] == {"valid": 0, "invalid": 0, "indeterminate": 1}
 
 
+@pytest.mark.slow  # starts a second server (~5 s)
 def test_an_rpc_down_makes_a_challenge_a_503_with_retry_after(
     broken_server: Server, roles: Roles
 ) -> None:
@@ -499,6 +513,7 @@ def test_an_rpc_down_makes_a_challenge_a_503_with_retry_after(
     assert details["detail"].endswith("is unavailable: HTTP 502")
 
 
+@pytest.mark.slow  # starts a second server (~5 s)
 def test_a_receipt_without_a_receipt_key_is_a_503(
     broken_server: Server, minted: CredentialDocument
 ) -> None:
