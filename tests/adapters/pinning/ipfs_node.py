@@ -16,8 +16,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-
-import httpx
+from typing import IO
 
 REPO = Path(__file__).resolve().parents[3]
 SCRIPT = REPO / "scripts" / "ipfs-node.mjs"
@@ -48,11 +47,13 @@ class IpfsNode:
     def __init__(self) -> None:
         self.api_url = ""
         self._process: subprocess.Popen[str] | None = None
-        self._stderr = tempfile.TemporaryFile(mode="w+")  # a pipe nobody drains could block node
+        self._stderr: IO[str] | None = None
 
     def start(self, timeout: float = 60.0) -> IpfsNode:
         if not (REPO / "node_modules" / "helia" / "package.json").is_file():
             raise IpfsNodeMissing(f"npm package helia is not installed: {_INSTALL}")
+        # A file, not a pipe: a pipe nobody drains would block node once it filled up.
+        self._stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed by stop()
         self._process = subprocess.Popen(
             [str(find_node()), str(SCRIPT), "--host", "127.0.0.1", "--port", "0"],
             cwd=REPO,
@@ -66,6 +67,7 @@ class IpfsNode:
 
     def stop(self) -> None:
         process, self._process = self._process, None
+        self._close_stderr()
         if process is None or process.poll() is not None:
             return
         os.killpg(process.pid, signal.SIGTERM)
@@ -74,11 +76,6 @@ class IpfsNode:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-
-    def version(self) -> dict[str, object]:
-        answer = httpx.post(f"{self.api_url}/api/v0/version", timeout=5.0)
-        answer.raise_for_status()
-        return dict(answer.json())
 
     def _wait_ready(self, timeout: float) -> str:
         process = self._process
@@ -91,7 +88,19 @@ class IpfsNode:
             if match:
                 return match.group(1)
             if process.poll() is not None:
-                self._stderr.seek(0)
-                raise RuntimeError(f"ipfs-node.mjs exited at start: {self._stderr.read().strip()}")
+                stderr = self._stderr_text()
+                self.stop()
+                raise RuntimeError(f"ipfs-node.mjs exited at start: {stderr}")
         self.stop()
         raise RuntimeError(f"ipfs-node.mjs did not start within {timeout} s")
+
+    def _stderr_text(self) -> str:
+        if self._stderr is None:
+            return ""
+        self._stderr.seek(0)
+        return self._stderr.read().strip()
+
+    def _close_stderr(self) -> None:
+        stderr, self._stderr = self._stderr, None
+        if stderr is not None:
+            stderr.close()
