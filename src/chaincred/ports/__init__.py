@@ -5,6 +5,50 @@ conformance suite runs against the fake and the real adapter (tests/adapters/). 
 area; this package re-exports them all.
 """
 
+from chaincred.ports.indexing import (
+    CredentialChange,
+    CredentialIndex,
+    EventSource,
+    RegistryEvent,
+)
+from chaincred.ports.pipeline import (
+    BlockRef,
+    ChainSender,
+    ClaimConflict,
+    Fees,
+    LedgerUnavailable,
+    OutboxLedger,
+    PendingOp,
+    Receipt,
+    SendOutcome,
+    SignedTx,
+    SignerState,
+    TxRecord,
+    TxRejected,
+    UnsignedTx,
+)
 from chaincred.ports.verification import MetadataStore, NonceStore, RegistryReader
 
-__all__ = ["MetadataStore", "NonceStore", "RegistryReader"]
+__all__ = [
+    "BlockRef",
+    "ChainSender",
+    "ClaimConflict",
+    "CredentialChange",
+    "CredentialIndex",
+    "EventSource",
+    "Fees",
+    "LedgerUnavailable",
+    "MetadataStore",
+    "NonceStore",
+    "OutboxLedger",
+    "PendingOp",
+    "Receipt",
+    "RegistryEvent",
+    "RegistryReader",
+    "SendOutcome",
+    "SignedTx",
+    "SignerState",
+    "TxRecord",
+    "TxRejected",
+    "UnsignedTx",
+]
