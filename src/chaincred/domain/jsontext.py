@@ -17,7 +17,11 @@ from typing import Any
 
 from chaincred.domain.errors import MalformedJson
 
-__all__ = ["parse_json"]
+__all__ = ["MAX_DEPTH", "parse_json"]
+
+#: Deepest nesting accepted. A credential document is a few levels deep; the limit keeps
+#: recursive code downstream (validation, canonicalization) far from Python's stack limit.
+MAX_DEPTH = 64
 
 
 def parse_json(text: str | bytes) -> Any:
@@ -25,13 +29,29 @@ def parse_json(text: str | bytes) -> Any:
     if isinstance(text, bytes):
         text = _decode_utf8(text)
     try:
-        return _StrictDecoder().decode(text)
+        value = _StrictDecoder().decode(text)
+    except RecursionError:
+        raise MalformedJson(f"nested deeper than {MAX_DEPTH} levels", 1, 1) from None
     except _Refused as exc:
         pos = exc.pos if exc.pos is not None else _find_token(text, exc.token)
         line, column = _line_column(text, pos)
         raise MalformedJson(exc.reason, line, column) from None
     except json.JSONDecodeError as exc:
         raise MalformedJson(exc.msg, exc.lineno, exc.colno) from None
+    _check_depth(value)
+    return value
+
+
+def _check_depth(value: Any) -> None:
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise MalformedJson(f"nested deeper than {MAX_DEPTH} levels", 1, 1)
+        if isinstance(item, dict):
+            pending.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            pending.extend((child, depth + 1) for child in item)
 
 
 class _Refused(Exception):

@@ -42,3 +42,12 @@ def test_invalid_utf8_is_refused_where_it_occurs() -> None:
 def test_lone_surrogate_escapes_parse_and_are_left_to_canonicalization() -> None:
     # JSON text may escape a lone surrogate; refusing it is canonical_bytes' job (with a path).
     assert parse_json('["\\ud800"]') == ["\ud800"]
+
+
+def test_nesting_deeper_than_the_limit_is_malformed_not_a_crash() -> None:
+    from chaincred.domain.jsontext import MAX_DEPTH
+
+    assert parse_json("[" * MAX_DEPTH + "]" * MAX_DEPTH) is not None
+    for depth in (MAX_DEPTH + 1, 10_000):
+        with pytest.raises(MalformedJson, match=f"nested deeper than {MAX_DEPTH} levels"):
+            parse_json("[" * depth + "]" * depth)
