@@ -39,10 +39,11 @@ def blob() -> bytes:
 
 
 def _pinning_service(network: MemoryMetadataStore) -> Iterator[PinningServiceStore]:
-    with Served(FakePinningService(TOKEN, network)) as url:
-        store = PinningServiceStore(url, TOKEN, provider=network, wait=5.0, poll_interval=0.01)
+    with (
+        Served(FakePinningService(TOKEN, network)) as url,
+        PinningServiceStore(url, TOKEN, provider=network, wait=5.0, poll_interval=0.01) as store,
+    ):
         yield store
-        store.close()
 
 
 @pytest.fixture(

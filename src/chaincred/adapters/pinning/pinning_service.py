@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Mapping, Sequence
+from types import TracebackType
 from typing import Any
 
 import httpx
@@ -112,6 +113,14 @@ class PinningServiceStore:
     def close(self) -> None:
         if self._owns_client:
             self._client.close()
+
+    def __enter__(self) -> PinningServiceStore:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
 
     def _live_request(self, cid: str) -> dict[str, Any] | None:
         matching = [s for s in self._list(cid=cid, status=_LIVE) if s["pin"]["cid"] == cid]
