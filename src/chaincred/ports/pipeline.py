@@ -335,6 +335,10 @@ class ChainSender(Protocol):
         """Calldata of the registry's ``function(*args)``."""
         ...
 
+    def institution(self) -> int:
+        """The institution the account signs for in the registry now (0: none)."""
+        ...
+
     def estimate(self, data: bytes) -> int:
         """Gas the registry call needs now; a revert raises the decoded ``ContractReverted``."""
         ...
