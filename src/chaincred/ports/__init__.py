@@ -11,6 +11,13 @@ from chaincred.ports.indexing import (
     EventSource,
     RegistryEvent,
 )
+from chaincred.ports.issuer import (
+    BalanceReader,
+    IssuerRepository,
+    IssuerTransaction,
+    StorageConflict,
+    StorageUnavailable,
+)
 from chaincred.ports.pipeline import (
     BlockRef,
     ChainSender,
@@ -30,6 +37,7 @@ from chaincred.ports.pipeline import (
 from chaincred.ports.verification import MetadataStore, NonceStore, RegistryReader
 
 __all__ = [
+    "BalanceReader",
     "BlockRef",
     "ChainSender",
     "ClaimConflict",
@@ -37,6 +45,8 @@ __all__ = [
     "CredentialIndex",
     "EventSource",
     "Fees",
+    "IssuerRepository",
+    "IssuerTransaction",
     "LedgerUnavailable",
     "MetadataStore",
     "NonceStore",
@@ -48,6 +58,8 @@ __all__ = [
     "SendOutcome",
     "SignedTx",
     "SignerState",
+    "StorageConflict",
+    "StorageUnavailable",
     "TxRecord",
     "TxRejected",
     "UnsignedTx",

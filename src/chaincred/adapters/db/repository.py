@@ -1,0 +1,411 @@
+"""The issuer repository on SQLModel (SQLite or PostgreSQL).
+
+Bulk inserts use executemany; ``lock=True`` is ``SELECT … FOR UPDATE`` (PostgreSQL; SQLite
+serializes writers anyway). SQLModel's datetime columns take and give aware UTC times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, insert, or_, select, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, col
+
+from chaincred.adapters.db.engine import session_scope
+from chaincred.adapters.db.models import (
+    AchievementRow,
+    ApiKeyRow,
+    CredentialRow,
+    IdempotencyRow,
+    InstitutionRow,
+    JobRow,
+    OperationRow,
+    TransactionRow,
+)
+from chaincred.ports.issuer import (
+    AchievementEntry,
+    ApiKeyEntry,
+    CredentialEntry,
+    InstitutionEntry,
+    IssuerTransaction,
+    JobEntry,
+    JobItem,
+    OperationEntry,
+    StorageConflict,
+    StorageUnavailable,
+    StoredAnswer,
+    TransactionFacts,
+)
+
+__all__ = ["SqlIssuerRepository"]
+
+
+class SqlIssuerRepository:
+    """:class:`~chaincred.ports.issuer.IssuerRepository` on a migrated database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def begin(self) -> Iterator[IssuerTransaction]:
+        try:
+            with session_scope(self.engine) as session:
+                yield _SqlTransaction(session)
+        except IntegrityError as exc:
+            raise StorageConflict(f"a concurrent request took the same key: {exc.orig}") from exc
+        except OperationalError as exc:
+            raise StorageUnavailable(f"the database is unavailable: {exc.orig}") from exc
+
+    def ping(self) -> str:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except OperationalError as exc:
+            raise StorageUnavailable(f"the database is unavailable: {exc.orig}") from exc
+        return f"{self.engine.dialect.name} ok"
+
+
+class _SqlTransaction:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def _add(self, row: Any) -> None:
+        self.s.add(row)
+        self.s.flush()
+
+    # ---- institutions and API keys
+
+    def institution(self, institution_id: int) -> InstitutionEntry | None:
+        row = self.s.get(InstitutionRow, institution_id)
+        return None if row is None else _institution(row)
+
+    def add_institution(self, entry: InstitutionEntry) -> None:
+        self._add(
+            InstitutionRow(
+                id=entry.id,
+                name=entry.name,
+                country=entry.country,
+                created_at=entry.created_at,
+            )
+        )
+
+    def api_key(self, prefix: str) -> ApiKeyEntry | None:
+        row = self.s.scalars(select(ApiKeyRow).where(col(ApiKeyRow.prefix) == prefix)).first()
+        return None if row is None else _api_key(row)
+
+    def api_keys(self, institution_id: int) -> list[ApiKeyEntry]:
+        rows = self.s.scalars(
+            select(ApiKeyRow)
+            .where(col(ApiKeyRow.institution_id) == institution_id)
+            .order_by(col(ApiKeyRow.created_at), col(ApiKeyRow.id))
+        )
+        return [_api_key(r) for r in rows]
+
+    def add_api_key(self, entry: ApiKeyEntry) -> None:
+        self._add(
+            ApiKeyRow(
+                id=entry.id,
+                institution_id=entry.institution_id,
+                prefix=entry.prefix,
+                key_hash=entry.key_hash,
+                scopes=",".join(entry.scopes),
+                created_at=entry.created_at,
+                revoked_at=entry.revoked_at,
+            )
+        )
+
+    def revoke_api_key(self, institution_id: int, key_id: str, at: datetime) -> bool:
+        row = self.s.get(ApiKeyRow, key_id)
+        if row is None or row.institution_id != institution_id:
+            return False
+        if row.revoked_at is None:
+            row.revoked_at = at
+            self.s.flush()
+        return True
+
+    # ---- achievements
+
+    def achievement(
+        self, institution_id: int, achievement_id: str, *, lock: bool = False
+    ) -> AchievementEntry | None:
+        query = select(AchievementRow).where(
+            col(AchievementRow.id) == achievement_id,
+            col(AchievementRow.institution_id) == institution_id,
+        )
+        row = self.s.scalars(query.with_for_update() if lock else query).first()
+        return None if row is None else _achievement(row)
+
+    def achievements(self, institution_id: int, *, archived: bool) -> list[AchievementEntry]:
+        query = select(AchievementRow).where(col(AchievementRow.institution_id) == institution_id)
+        if not archived:
+            query = query.where(col(AchievementRow.archived).is_(False))
+        rows = self.s.scalars(
+            query.order_by(col(AchievementRow.created_at), col(AchievementRow.id))
+        )
+        return [_achievement(r) for r in rows]
+
+    def add_achievement(self, entry: AchievementEntry) -> None:
+        self._add(
+            AchievementRow(
+                id=entry.id,
+                institution_id=entry.institution_id,
+                data=dict(entry.data),
+                archived=entry.archived,
+                used=entry.used,
+                created_at=entry.created_at,
+            )
+        )
+
+    def update_achievement(self, entry: AchievementEntry) -> None:
+        self.s.execute(
+            update(AchievementRow)
+            .where(col(AchievementRow.id) == entry.id)
+            .values(data=dict(entry.data), archived=entry.archived, used=entry.used)
+        )
+
+    # ---- credentials, jobs and the outbox
+
+    def credential(
+        self, institution_id: int, credential_id: str, *, lock: bool = False
+    ) -> CredentialEntry | None:
+        query = select(CredentialRow).where(
+            col(CredentialRow.id) == credential_id,
+            col(CredentialRow.institution_id) == institution_id,
+        )
+        row = self.s.scalars(query.with_for_update() if lock else query).first()
+        return None if row is None else _credential(row)
+
+    def credential_by_id(self, credential_id: str, *, lock: bool = False) -> CredentialEntry | None:
+        query = select(CredentialRow).where(col(CredentialRow.id) == credential_id)
+        row = self.s.scalars(query.with_for_update() if lock else query).first()
+        return None if row is None else _credential(row)
+
+    def add_job(self, entry: JobEntry) -> None:
+        self._add(
+            JobRow(
+                id=entry.id,
+                institution_id=entry.institution_id,
+                kind=entry.kind,
+                total=entry.total,
+                created_at=entry.created_at,
+            )
+        )
+
+    def job(self, institution_id: int, job_id: str) -> JobEntry | None:
+        row = self.s.get(JobRow, job_id)
+        if row is None or row.institution_id != institution_id:
+            return None
+        return JobEntry(row.id, row.institution_id, row.kind, row.total, row.created_at)
+
+    def job_items(self, job_id: str, *, offset: int, limit: int) -> list[JobItem]:
+        c = CredentialRow
+        columns = (c.job_index, c.id, c.token_id, c.recipient, c.state, c.failure)
+        rows = self.s.execute(
+            select(*(col(x) for x in columns))
+            .where(col(c.job_id) == job_id)
+            .order_by(col(c.job_index))
+            .offset(offset)
+            .limit(limit)
+        )
+        return [JobItem(*row) for row in rows]
+
+    def job_counts(self, job_id: str) -> dict[str, int]:
+        rows = self.s.execute(
+            select(col(CredentialRow.state), func.count())
+            .where(col(CredentialRow.job_id) == job_id)
+            .group_by(col(CredentialRow.state))
+        )
+        return {state: int(count) for state, count in rows}
+
+    def add_credentials(self, entries: Sequence[CredentialEntry]) -> None:
+        if entries:
+            self.s.execute(insert(CredentialRow), [_credential_values(e) for e in entries])
+
+    def add_operations(self, entries: Sequence[OperationEntry]) -> list[int]:
+        if not entries:
+            return []
+        values = [
+            {
+                "kind": e.kind,
+                "institution_id": e.institution_id,
+                "credential_id": e.credential_id,
+                "payload": dict(e.payload),
+                "state": e.state,
+                "error": e.error,
+                "attempts": 0,
+                "created_at": e.created_at,
+                "updated_at": e.created_at,
+            }
+            for e in entries
+        ]
+        ids = self.s.scalars(
+            insert(OperationRow).returning(col(OperationRow.id), sort_by_parameter_order=True),
+            values,
+        )
+        return [int(i) for i in ids if i is not None]
+
+    def operations(self, credential_id: str) -> list[OperationEntry]:
+        o, t = OperationRow, TransactionRow
+        successors = select(col(CredentialRow.id)).where(
+            col(CredentialRow.supersedes_id) == credential_id
+        )
+        sizes = (
+            select(col(o.tx_id).label("tx_id"), func.count().label("n"))
+            .where(col(o.tx_id).is_not(None))
+            .group_by(col(o.tx_id))
+            .subquery()
+        )
+        rows = self.s.execute(
+            select(o, t, sizes.c.n)
+            .outerjoin(t, col(t.id) == col(o.tx_id))
+            .outerjoin(sizes, sizes.c.tx_id == col(o.tx_id))
+            .where(
+                or_(
+                    col(o.credential_id) == credential_id,
+                    and_(col(o.kind) == "supersede", col(o.credential_id).in_(successors)),
+                )
+            )
+            .order_by(col(o.id))
+        )
+        return [_operation(op, tx, n) for op, tx, n in rows]
+
+    def set_claim_secret(self, credential_id: str, secret_hash: str) -> None:
+        self.s.execute(
+            update(CredentialRow)
+            .where(col(CredentialRow.id) == credential_id)
+            .values(claim_secret_hash=secret_hash, claimed_at=None)
+        )
+
+    def mark_claimed(self, credential_id: str, at: datetime) -> None:
+        self.s.execute(
+            update(CredentialRow)
+            .where(col(CredentialRow.id) == credential_id)
+            .values(claimed_at=at)
+        )
+
+    # ---- idempotency
+
+    def answer(self, institution_id: int, key: str) -> StoredAnswer | None:
+        row = self.s.get(IdempotencyRow, (institution_id, key))
+        if row is None:
+            return None
+        return StoredAnswer(
+            row.institution_id,
+            row.key,
+            row.request_hash,
+            row.status_code,
+            row.response,
+            row.created_at,
+        )
+
+    def add_answer(self, entry: StoredAnswer) -> None:
+        self._add(
+            IdempotencyRow(
+                institution_id=entry.institution_id,
+                key=entry.key,
+                request_hash=entry.request_hash,
+                status_code=entry.status_code,
+                response=dict(entry.response),
+                created_at=entry.created_at,
+            )
+        )
+
+
+def _institution(row: InstitutionRow) -> InstitutionEntry:
+    return InstitutionEntry(row.id, row.name, row.country, row.created_at)
+
+
+def _api_key(row: ApiKeyRow) -> ApiKeyEntry:
+    return ApiKeyEntry(
+        id=row.id,
+        institution_id=row.institution_id,
+        prefix=row.prefix,
+        key_hash=row.key_hash,
+        scopes=tuple(s for s in row.scopes.split(",") if s),
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+def _achievement(row: AchievementRow) -> AchievementEntry:
+    return AchievementEntry(
+        id=row.id,
+        institution_id=row.institution_id,
+        data=row.data,
+        created_at=row.created_at,
+        archived=row.archived,
+        used=row.used,
+    )
+
+
+def _credential(row: CredentialRow) -> CredentialEntry:
+    return CredentialEntry(
+        id=row.id,
+        institution_id=row.institution_id,
+        achievement_id=row.achievement_id,
+        token_id=row.token_id,
+        recipient=row.recipient,
+        document=row.document,
+        created_at=row.created_at,
+        job_id=row.job_id,
+        job_index=row.job_index,
+        supersedes_id=row.supersedes_id,
+        state=row.state,
+        failure=row.failure,
+        status=row.status,
+        status_reason=row.status_reason,
+        claim_secret_hash=row.claim_secret_hash,
+        claimed_at=row.claimed_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _credential_values(entry: CredentialEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "institution_id": entry.institution_id,
+        "achievement_id": entry.achievement_id,
+        "job_id": entry.job_id,
+        "job_index": entry.job_index,
+        "token_id": entry.token_id,
+        "recipient": entry.recipient,
+        "document": dict(entry.document) if entry.document is not None else None,
+        "state": entry.state,
+        "failure": entry.failure,
+        "status": entry.status,
+        "status_reason": entry.status_reason,
+        "supersedes_id": entry.supersedes_id,
+        "claim_secret_hash": entry.claim_secret_hash,
+        "claimed_at": entry.claimed_at,
+        "created_at": entry.created_at,
+        "updated_at": entry.updated_at or entry.created_at,
+    }
+
+
+def _operation(op: OperationRow, tx: TransactionRow | None, size: int | None) -> OperationEntry:
+    facts = None
+    if tx is not None:
+        facts = TransactionFacts(
+            tx_hash=tx.tx_hash,
+            state=tx.state,
+            operations=int(size or 1),
+            block_number=tx.block_number,
+            gas_used=tx.gas_used,
+            effective_gas_price=tx.effective_gas_price,
+        )
+    assert op.id is not None
+    return OperationEntry(
+        kind=op.kind,
+        institution_id=op.institution_id,
+        credential_id=op.credential_id,
+        payload=op.payload,
+        created_at=op.created_at,
+        id=op.id,
+        state=op.state,
+        error=op.error,
+        transaction=facts,
+    )

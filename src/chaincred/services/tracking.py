@@ -1,0 +1,102 @@
+"""What became of accepted requests: a credential's state and transactions, a job's progress.
+
+Costs are shares: a ``mintBatch`` of n credentials used ``gas_used`` gas in all, so each
+credential's share is ``gas_used // n`` (the division's remainder is not attributed), and its
+fee that share times the effective gas price.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chaincred.ports.issuer import (
+    CredentialEntry,
+    IssuerRepository,
+    JobEntry,
+    JobItem,
+    OperationEntry,
+    TransactionFacts,
+)
+from chaincred.services.errors import NotFound
+
+__all__ = [
+    "CredentialReport",
+    "JobReport",
+    "credential_report",
+    "fee_share",
+    "gas_share",
+    "job_report",
+]
+
+
+@dataclass(frozen=True)
+class CredentialReport:
+    credential: CredentialEntry
+    operations: list[OperationEntry]
+    """Oldest first; the first is the operation that created the credential."""
+    supersedes: CredentialEntry | None
+    successor_id: str | None
+    """The credential that replaces (or is queued to replace) this one."""
+
+    @property
+    def issuance(self) -> OperationEntry | None:
+        """The mint (or supersede) operation that puts this credential on chain."""
+        for op in self.operations:
+            if op.credential_id == self.credential.id and op.kind in ("mint", "supersede"):
+                return op
+        return None
+
+
+@dataclass(frozen=True)
+class JobReport:
+    job: JobEntry
+    counts: dict[str, int]
+    items: list[JobItem]
+    offset: int
+
+
+def gas_share(facts: TransactionFacts) -> int | None:
+    if facts.gas_used is None:
+        return None
+    return facts.gas_used // max(facts.operations, 1)
+
+
+def fee_share(facts: TransactionFacts) -> int | None:
+    share = gas_share(facts)
+    if share is None or facts.effective_gas_price is None:
+        return None
+    return share * facts.effective_gas_price
+
+
+def credential_report(
+    institution_id: int, credential_id: str, *, repo: IssuerRepository
+) -> CredentialReport:
+    with repo.begin() as tx:
+        credential = tx.credential(institution_id, credential_id)
+        if credential is None:
+            raise NotFound("credential", credential_id)
+        operations = tx.operations(credential_id)
+        supersedes = (
+            tx.credential(institution_id, credential.supersedes_id)
+            if credential.supersedes_id is not None
+            else None
+        )
+    successors = [
+        op.credential_id
+        for op in operations
+        if op.kind == "supersede" and op.credential_id != credential_id and op.state != "failed"
+    ]
+    successor = successors[-1] if successors else None
+    return CredentialReport(credential, operations, supersedes, successor)
+
+
+def job_report(
+    institution_id: int, job_id: str, *, offset: int, limit: int, repo: IssuerRepository
+) -> JobReport:
+    with repo.begin() as tx:
+        job = tx.job(institution_id, job_id)
+        if job is None:
+            raise NotFound("job", job_id)
+        counts = tx.job_counts(job_id)
+        items = tx.job_items(job_id, offset=offset, limit=limit)
+    return JobReport(job, counts, items, offset)
