@@ -125,5 +125,7 @@ def run_verify_receipt(args: argparse.Namespace) -> int:
     print(f"signed by {result.signer}: {'authentic' if authentic else 'NOT authentic'}")
     if result.authentic and not trusted:
         print(f"  the receipt is signed by {result.signer}, not by {args.verifier}")
-    print(f"  verdict {result.verdict} for {result.digest} at block {result.block}")
+    block = result.block or {}
+    where = f"block {block.get('number')} ({block.get('hash')})" if block else "no block"
+    print(f"  verdict {result.verdict} for {result.digest}, judged at {where}")
     return 0 if authentic else 1

@@ -270,7 +270,7 @@ def test_an_authentic_receipt_exits_0(
 
     assert code == 0
     assert out.splitlines()[0] == f"signed by {VERIFIER.address}: authentic"
-    assert out.splitlines()[1] == (f"  verdict valid for 0x{'ab' * 32} at block {{'number': 7}}")
+    assert out.splitlines()[1] == f"  verdict valid for 0x{'ab' * 32}, judged at block 7 (None)"
 
 
 def test_a_receipt_from_another_verifier_exits_1(

@@ -526,3 +526,26 @@ def test_verify_many_reads_the_chain_once_for_all_items(
         ["eth_call"],
     ]
     assert all(c.outcome is not Outcome.FAIL for c in reports[0].checks)
+
+
+def test_a_revocation_below_the_confirmation_depth_is_pending_not_valid(
+    registry: Registry, reader: RpcReader, issue: Issue
+) -> None:
+    document = issue()
+    mint(registry, document)
+    for _ in range(3):
+        registry.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+    assert judged(reader, as_json(document), confirmations=3)["verdict"] == "valid"
+
+    registry.client.revoke(registry.issuer, int(document.token_id()), Reason.ACADEMIC_MISCONDUCT)
+    pending = judged(reader, as_json(document), confirmations=3)
+
+    status = next(c for c in pending["checks"] if c["name"] == "status")
+    assert pending["verdict"] == "indeterminate"
+    assert (status["outcome"], status["code"]) == ("indeterminate", "status.pending_change")
+    assert status["evidence"] == {"current": "active", "pending": "revoked"}
+    for _ in range(2):
+        registry.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+    settled = judged(reader, as_json(document), confirmations=3)
+    assert settled["verdict"] == "invalid"
+    assert outcomes(settled)["status"] == ("fail", "status.revoked")

@@ -239,7 +239,20 @@ def _missing(facts: ChainFacts) -> Check:
     return Check.failed("onchain", "onchain.not_issued", "no token with this id was ever issued")
 
 
-def check_status(record: CredentialRecord) -> Check:
+def check_status(
+    record: CredentialRecord, *, record_at_head: CredentialRecord | None = None
+) -> Check:
+    """The status at the judged block; a different status at the head (a revocation, say,
+    not yet buried deep enough) makes the answer wait: indeterminate, never valid."""
+    if record_at_head is not None and record_at_head.status is not record.status:
+        coming = record_at_head.status.name.lower()
+        return Check.unknown(
+            "status",
+            "status.pending_change",
+            f"the status is changing to {coming}; the change has too few confirmations yet",
+            current=record.status.name.lower(),
+            pending=coming,
+        )
     changed = _iso(record.status_changed_at) if record.status_changed_at else None
     reason = record.reason.name.lower()
     match record.status:

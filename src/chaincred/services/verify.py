@@ -216,10 +216,11 @@ def _read_chain(reader: RegistryReader, token_ids: list[int], confirmations: int
     if not reader.has_code(judged):
         return _ChainRead(chain_id, judged, False, {}, {}, {}, head.timestamp)
     records = {r.token_id: r for r in reader.credentials(token_ids, judged)} if token_ids else {}
-    missing = [t for t, r in records.items() if r.status is Status.NONE]
+    # Below the confirmation depth, the head tells pending issuances and status changes apart
+    # from settled state; at depth 1 the judged block is the head and nothing is read twice.
     at_head = {}
-    if missing and judged.number != head.number:
-        at_head = {r.token_id: r for r in reader.credentials(missing, head)}
+    if judged.number != head.number and token_ids:
+        at_head = {r.token_id: r for r in reader.credentials(token_ids, head)}
     issuers = sorted({r.institution_id for r in records.values() if r.status is not Status.NONE})
     institutions = reader.institutions(issuers, judged) if issuers else {}
     return _ChainRead(chain_id, judged, True, records, at_head, institutions, head.timestamp)
@@ -279,7 +280,8 @@ def _chain_checks(item: _Item, read: _ChainRead, contract: str, confirmations: i
         record=record,
         institution=facts.institution,
     )
-    return [onchain, check_status(record), issuer]
+    status = check_status(record, record_at_head=read.at_head.get(item.token_id))
+    return [onchain, status, issuer]
 
 
 def _document_checks(item: _Item, now: int | None) -> list[Check]:

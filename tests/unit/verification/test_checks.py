@@ -482,3 +482,14 @@ def test_report_without_token_or_chain() -> None:
         None,
         None,
     )
+
+
+def test_a_status_change_not_yet_confirmed_is_indeterminate() -> None:
+    settled = record()
+    coming = record(status=Status.REVOKED, reason=Reason.OTHER, status_changed_at=ISSUED_AT + 60)
+
+    check = check_status(settled, record_at_head=coming)
+
+    assert (check.outcome, check.code) == (Outcome.INDETERMINATE, "status.pending_change")
+    assert check.evidence == {"current": "active", "pending": "revoked"}
+    assert check_status(settled, record_at_head=settled).outcome is Outcome.PASS

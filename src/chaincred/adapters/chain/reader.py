@@ -130,9 +130,12 @@ def _results(rpc_url: str, response: httpx.Response, first: int, count: int) -> 
     results = []
     for request_id in range(first, first + count):
         answer = by_id.get(request_id)
-        if answer is None or "error" in answer or "result" not in answer:
-            detail = answer.get("error") if isinstance(answer, dict) else "missing answer"
-            raise ChainUnavailable(rpc_url, f"JSON-RPC error: {detail}")
+        if answer is None:
+            raise ChainUnavailable(rpc_url, f"no answer to request {request_id} in the batch")
+        if "error" in answer:
+            raise ChainUnavailable(rpc_url, f"JSON-RPC error: {answer['error']}")
+        if "result" not in answer:
+            raise ChainUnavailable(rpc_url, "a JSON-RPC answer with neither result nor error")
         results.append(answer["result"])
     return results
 
