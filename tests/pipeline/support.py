@@ -4,8 +4,9 @@ the real chain, and the one end check of every test — nothing lost, nothing tw
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from eth_account import Account
@@ -19,8 +20,8 @@ from chaincred.adapters.chain.sender import Web3ChainSender
 from chaincred.adapters.db.ledger import SqlOutboxLedger
 from chaincred.adapters.db.models import CredentialRow, OperationRow, TransactionRow
 from chaincred.domain.onchain import Status
-from chaincred.ports.pipeline import OutboxLedger
-from chaincred.services.pipeline import SignerWorker
+from chaincred.ports.pipeline import ChainSender, OutboxLedger
+from chaincred.services.pipeline import SignerWorker, utc_now
 from chaincred.services.pipeline_config import Fault, PipelineConfig, Progress, no_fault
 from chaincred.toolchain.anvil import AnvilProcess
 
@@ -139,15 +140,31 @@ def make_worker(
     *,
     ledger: OutboxLedger | None = None,
     fault: Fault = no_fault,
+    now: Callable[[], datetime] = utc_now,
+    chain: ChainSender | None = None,
     **config: Any,
 ) -> SignerWorker:
     settings: dict[str, Any] = {"batch_interval": 0.0, "stuck_after": 3600.0} | config
     return SignerWorker(
         ledger=ledger or SqlOutboxLedger(engine),
-        chain=stack.sender(),
+        chain=chain or stack.sender(),
         config=PipelineConfig(**settings),
         fault=fault,
+        now=now,
     )
+
+
+class Clock:
+    """A clock the test moves: ``clock.advance(31)``."""
+
+    def __init__(self) -> None:
+        self.moment = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, seconds: float) -> None:
+        self.moment += timedelta(seconds=seconds)
 
 
 @dataclass

@@ -326,10 +326,23 @@ class ChainSender(Protocol):
     usefully; the worker retries those with backoff.
     """
 
-    address: str
-    contract: str
-    chain_id: int
-    gas_cap: int
+    @property
+    def address(self) -> str:
+        """The signing account."""
+        ...
+
+    @property
+    def contract(self) -> str:
+        """The registry the calls go to."""
+        ...
+
+    @property
+    def chain_id(self) -> int: ...
+
+    @property
+    def gas_cap(self) -> int:
+        """Most gas one transaction may use (EIP-7825: 2^24)."""
+        ...
 
     def encode(self, function: str, *args: Any) -> bytes:
         """Calldata of the registry's ``function(*args)``."""

@@ -140,7 +140,9 @@ class SignerWorker:
         return progress
 
     def idle(self) -> bool:
-        """Nothing open and nothing queued for this worker's institutions."""
+        """Started, with nothing open and nothing queued for this worker's institutions."""
+        if not self.active:
+            return False
         institutions = self.institutions
         return not (
             self.ledger.open_transactions(self.address)

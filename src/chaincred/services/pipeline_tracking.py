@@ -77,7 +77,11 @@ class Tracker:
         open_txs = self.ledger.open_transactions(self.chain.address)
         for tx in open_txs:
             if tx.state == "signed":
-                if not self.parked:
+                # A new version not sent yet: an earlier one may have mined meanwhile.
+                receipt = self._receipt(tx) if tx.previous_hashes else None
+                if receipt is not None:
+                    self._record(tx, receipt, head, progress)
+                elif not self.parked:
                     self.send(tx, progress)
             elif tx.state == "sent":
                 self._follow_sent(tx, head, progress)

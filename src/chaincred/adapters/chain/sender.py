@@ -7,6 +7,7 @@ revert decoding are the registry client's (:class:`RegistryClient`), gas cap the
 
 from __future__ import annotations
 
+from json import JSONDecodeError
 from typing import Any
 
 import requests
@@ -94,9 +95,14 @@ class Web3ChainSender:
         self._priority_fee = priority_fee
         self.address = str(account.address)
         self.contract = str(registry.address)
-        self.chain_id = (
-            chain_id if chain_id is not None else self._rpc(lambda: self._w3.eth.chain_id)
-        )
+        self._chain_id = chain_id
+
+    @property
+    def chain_id(self) -> int:
+        """Read once, when first needed (the node may be down when the worker starts)."""
+        if self._chain_id is None:
+            self._chain_id = int(self._rpc(lambda: self._w3.eth.chain_id))
+        return self._chain_id
 
     def encode(self, function: str, *args: Any) -> bytes:
         return self._registry.encode(function, *(_checksummed(a) for a in args))
@@ -225,7 +231,7 @@ class Web3ChainSender:
             if refusals:
                 raise
             raise ChainUnavailable(self._rpc_url(), _message(exc)) from exc
-        except (requests.RequestException, OSError, BadResponseFormat) as exc:
+        except (requests.RequestException, OSError, BadResponseFormat, JSONDecodeError) as exc:
             raise ChainUnavailable(self._rpc_url(), f"{type(exc).__name__}: {exc}") from exc
 
     def _rpc_url(self) -> str:
