@@ -27,7 +27,7 @@ from tests.contracts.conftest import Registry, new_digest
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
-def _normalized(values: tuple[object, ...]) -> tuple[object, ...]:
+def normalized(values: tuple[object, ...]) -> tuple[object, ...]:
     def one(value: object) -> object:
         if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
             return Web3.to_checksum_address(value)
@@ -43,8 +43,8 @@ def reverts(error: str, *args: object) -> Iterator[pytest.ExceptionInfo[Contract
     """Expect the block to revert with exactly the custom error ``error(*args)``."""
     with pytest.raises(ContractReverted) as caught:
         yield caught
-    actual = (caught.value.error, _normalized(caught.value.args_))
-    assert actual == (error, _normalized(args))
+    actual = (caught.value.error, normalized(caught.value.args_))
+    assert actual == (error, normalized(args))
 
 
 def events(registry: Registry, name: str, receipt: TxReceipt) -> list[dict[str, Any]]:
