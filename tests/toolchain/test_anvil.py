@@ -54,3 +54,19 @@ def test_anvil_that_cannot_start_reports_why(tmp_path: Path) -> None:
 
 def test_free_port_is_bindable() -> None:
     assert 1024 <= free_port() <= 65535
+
+
+def test_dev_accounts_are_the_mnemonic_s_first_ten_keys() -> None:
+    from eth_account import Account
+
+    from chaincred.toolchain.anvil import DEV_ACCOUNTS, DEV_MNEMONIC
+
+    Account.enable_unaudited_hdwallet_features()
+    derived = [
+        "0x"
+        + Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}")
+        .key.hex()
+        .removeprefix("0x")
+        for i in range(len(DEV_ACCOUNTS))
+    ]
+    assert list(DEV_ACCOUNTS) == derived
