@@ -162,16 +162,22 @@ def consistency(chain: Chain, figures: Figures, samples: dict[str, list[int]]) -
     """What must hold for the figures to mean anything: every path reached the verdicts that
     were set up, and the paths agree credential by credential."""
     expected = chain.expected()
+    set_up = {"status.revoked": len(chain.revoked), "status.superseded": len(chain.superseded)}
+    codes = {code: count for code, count in set_up.items() if count}
     by_bulk = figures.bulk_documents.verdict_list
-    codes = {"status.revoked": len(chain.revoked), "status.superseded": len(chain.superseded)}
+    single = [by_bulk[i] for i in samples["single"]]
+    naive = [by_bulk[i] for i in samples["naive"]]
+
+    def as_set_up(bulk: Bulk) -> bool:
+        return bulk.verdicts == expected and bulk.codes == codes
+
     return {
-        "bulk_documents_as_set_up": figures.bulk_documents.verdicts == expected
-        and figures.bulk_documents.codes == {k: v for k, v in codes.items() if v},
-        "bulk_token_ids_as_set_up": figures.bulk_ids.verdicts == expected,
+        "bulk_documents_as_set_up": as_set_up(figures.bulk_documents),
+        "bulk_token_ids_as_set_up": as_set_up(figures.bulk_ids),
         "token_ids_agree_with_documents": figures.bulk_ids.verdict_list == by_bulk,
-        "single_agrees_with_bulk": figures.single.verdicts
-        == [by_bulk[i] for i in samples["single"]],
-        "naive_agrees_with_bulk": figures.naive.verdicts == [by_bulk[i] for i in samples["naive"]],
+        "single_agrees_with_bulk": figures.single.verdicts == single,
+        "single_token_ids_agree_with_bulk": figures.single_ids.verdicts == single,
+        "naive_agrees_with_bulk": figures.naive.verdicts == naive,
         "successors_valid": successors_valid(chain),
     }
 
