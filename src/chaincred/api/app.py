@@ -8,7 +8,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from chaincred import __version__
-from chaincred.api.deps import build_verifier
+from chaincred.api import (
+    routes_achievements,
+    routes_admin,
+    routes_credentials,
+    routes_lifecycle,
+    routes_public,
+)
+from chaincred.api.deps import build_issuer, build_verifier
 from chaincred.api.problems import install_problem_handlers
 from chaincred.api.routes_verify import router as verify_router
 from chaincred.api.routes_verify import vcalm_router
@@ -24,8 +31,14 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.verifier = build_verifier(settings)
         try:
+            app.state.issuer = build_issuer(settings, app.state.verifier.reader)
+        except BaseException:
+            app.state.verifier.close()
+            raise
+        try:
             yield
         finally:
+            app.state.issuer.close()
             app.state.verifier.close()
 
     app = FastAPI(
@@ -37,4 +50,12 @@ def create_app(settings: Settings) -> FastAPI:
     install_problem_handlers(app)
     app.include_router(verify_router)
     app.include_router(vcalm_router)
+    for issuer_routes in (
+        routes_admin,
+        routes_achievements,
+        routes_credentials,
+        routes_lifecycle,
+        routes_public,
+    ):
+        app.include_router(issuer_routes.router)
     return app

@@ -19,9 +19,29 @@ from chaincred.errors import (
     ChainCredError,
     ChainUnavailable,
     ConfigurationError,
+    ContentNotFound,
     ContractReverted,
     GasCapExceeded,
     InputTooLarge,
+    PinningError,
+)
+from chaincred.ports.issuer import StorageConflict, StorageUnavailable
+from chaincred.services.errors import (
+    AchievementInUse,
+    AlreadyExists,
+    ClaimLinkUsed,
+    DocumentErased,
+    Forbidden,
+    IdempotencyKeyRequired,
+    IdempotencyKeyReused,
+    InvalidIdentifier,
+    InvalidTransition,
+    MissingScope,
+    NotAcceptable,
+    NotFound,
+    OperationPending,
+    Unauthenticated,
+    UnsupportedMediaType,
 )
 
 __all__ = ["STATUS_OF", "install_problem_handlers", "problem"]
@@ -38,6 +58,26 @@ STATUS_OF: tuple[tuple[type[ChainCredError], int, str], ...] = (
     (GasCapExceeded, 422, "gas-cap-exceeded"),
     (ContractReverted, 409, "contract-reverted"),
     (ConfigurationError, 503, "not-configured"),
+    # the issuer service
+    (Unauthenticated, 401, "unauthenticated"),
+    (MissingScope, 403, "missing-scope"),
+    (Forbidden, 403, "forbidden"),
+    (NotFound, 404, "not-found"),
+    (ContentNotFound, 404, "not-found"),
+    (InvalidIdentifier, 400, "invalid-identifier"),
+    (IdempotencyKeyRequired, 400, "idempotency-key-required"),
+    (NotAcceptable, 406, "not-acceptable"),
+    (IdempotencyKeyReused, 409, "idempotency-key-reused"),
+    (AlreadyExists, 409, "already-exists"),
+    (AchievementInUse, 409, "achievement-in-use"),
+    (InvalidTransition, 409, "invalid-transition"),
+    (OperationPending, 409, "operation-pending"),
+    (StorageConflict, 409, "conflict"),
+    (ClaimLinkUsed, 410, "claim-link-used"),
+    (DocumentErased, 410, "document-erased"),
+    (UnsupportedMediaType, 415, "unsupported-media-type"),
+    (PinningError, 503, "pinning-unavailable"),
+    (StorageUnavailable, 503, "database-unavailable"),
 )
 
 #: Contract custom errors with a status of their own (the rest of ContractReverted is 409).
@@ -63,6 +103,8 @@ def problem(status: int, slug: str, detail: str, **extra: Any) -> JSONResponse:
     }
     body |= {"detail": detail, **extra}
     headers = {"Retry-After": "5"} if status == 503 else None
+    if status == 401:
+        headers = {"WWW-Authenticate": 'Bearer realm="chaincred"'}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

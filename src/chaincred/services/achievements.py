@@ -28,7 +28,7 @@ __all__ = [
 
 def achievement_data(achievement: Achievement) -> dict[str, Any]:
     """The stored (and answered) form of a validated achievement."""
-    return achievement.model_dump(mode="json", exclude_none=True)
+    return achievement.model_dump(mode="json", exclude_defaults=True)
 
 
 def create_achievement(

@@ -52,6 +52,7 @@ from chaincred.services.publishing import (
     IssueRequest,
     IssuingChain,
     build_document,
+    institution_of,
     pin_public_parts,
     token_id_hex,
     token_uri,
@@ -238,7 +239,7 @@ def _load(
     entry = tx.institution(institution_id)
     if entry is None:  # the caller's key proves it exists; a deleted row is a server fault
         raise LookupError(f"institution {institution_id} vanished")
-    institution = Institution(id=entry.id, name=entry.name, country=entry.country)
+    institution = institution_of(entry.id, entry.name, entry.country)
     templates: _Templates = {}
     for achievement_id in dict.fromkeys(i.request.achievement_id for i in items):
         found = tx.achievement(institution_id, achievement_id)

@@ -19,7 +19,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from chaincred.domain import (
     CredentialDocument,
-    Institution,
     InvalidCredential,
     digest_from_token_id,
     document_json,
@@ -39,6 +38,7 @@ from chaincred.services.errors import InvalidTransition, NotFound, OperationPend
 from chaincred.services.publishing import (
     IssuingChain,
     build_document,
+    institution_of,
     pin_public_parts,
     token_id_hex,
 )
@@ -180,7 +180,7 @@ def _corrected(
         recipient=correction.recipient or public.recipient,
         claims=claims,
         valid_until=valid_until,
-        institution=Institution(id=public.institution.id, name=name, country=country),
+        institution=institution_of(public.institution.id, name, country),
         issued_at=issued_at,
         chain=chain,
         supersedes=digest_from_token_id(int(previous.anchor.token_id)),

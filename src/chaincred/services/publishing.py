@@ -40,6 +40,7 @@ __all__ = [
     "IssueRequest",
     "IssuingChain",
     "build_document",
+    "institution_of",
     "pin_public_parts",
     "token_id_hex",
     "token_uri",
@@ -72,6 +73,12 @@ class IssuingChain:
 
     chain_id: int
     contract: str
+
+
+def institution_of(institution_id: int, name: str, country: str | None) -> Institution:
+    """The domain's institution (absent fields are left out, never null)."""
+    fields = {"id": institution_id, "name": name, "country": country}
+    return Institution.model_validate({k: v for k, v in fields.items() if v is not None})
 
 
 def build_document(
