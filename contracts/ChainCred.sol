@@ -147,6 +147,12 @@ contract ChainCred is
 
     // ================================================================ issuer registry
 
+    /// @notice Always reverts with `ChainCredRegistrarRequired`: the role can only be
+    /// transferred (`transferOwnership` + `acceptOwnership`), never left empty.
+    function renounceOwnership() public view override onlyOwner {
+        revert ChainCredRegistrarRequired();
+    }
+
     /// @inheritdoc IChainCred
     function registrar() external view returns (address) {
         return owner();

@@ -47,4 +47,8 @@ interface IChainCredErrors {
 
     /// @notice A batch was empty, or its arrays had different lengths.
     error ChainCredBadBatch(uint256 recipients, uint256 digests);
+
+    /// @notice The registrar role cannot be renounced, only transferred: without a registrar
+    /// no institution could be registered or deactivated again.
+    error ChainCredRegistrarRequired();
 }

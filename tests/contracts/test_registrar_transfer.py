@@ -95,3 +95,9 @@ def test_renounce_by_a_non_registrar_reverts(registry: Registry, roles: Roles) -
     with reverts("OwnableUnauthorizedAccount", roles.stranger.address):
         send(registry, registry.stranger, "renounceOwnership")
     assert view(registry, "registrar") == roles.registrar.address
+
+
+def test_the_registrar_cannot_renounce_the_role(registry: Registry, roles: Roles) -> None:
+    with reverts("ChainCredRegistrarRequired"):
+        send(registry, registry.registrar, "renounceOwnership")
+    assert view(registry, "registrar") == roles.registrar.address
