@@ -3,7 +3,10 @@ the real chain, and the one end check of every test — nothing lost, nothing tw
 
 from __future__ import annotations
 
+import os
 import secrets
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -71,6 +74,7 @@ def queue_mints(
     institution: int = 1,
     burn_auth: str = "owner_only",
     tokens: Sequence[str] | None = None,
+    recipients: Sequence[str] | None = None,
 ) -> list[str]:
     """``count`` issuance requests, committed as the API commits them (credential + outbox
     row in one transaction); returns the credential ids."""
@@ -80,7 +84,7 @@ def queue_mints(
             credential = CredentialRow(
                 institution_id=institution,
                 token_id=tokens[i] if tokens else new_token(),
-                recipient=new_holder(),
+                recipient=recipients[i] if recipients else new_holder(),
                 document={"claims": {"name": "personal, never on chain"}},
             )
             session.add(credential)
@@ -247,3 +251,25 @@ def _issued_by(stack: Stack, account: str) -> list[int]:
 
 def chain_status(stack: Stack, token_id: str) -> Status:
     return stack.client.credential(int(token_id, 16)).status
+
+
+def run_command(
+    stack: Stack, db: Engine, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m chaincred.cli_worker ARGS`` configured for this stack and database only
+    (no CHAINCRED_* variable of the test run leaks in)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CHAINCRED_")}
+    clean |= {
+        "CHAINCRED_RPC_URL": stack.anvil.rpc_url,
+        "CHAINCRED_CONTRACT": stack.contract,
+        "CHAINCRED_DATABASE_URL": str(db.url),
+        "CHAINCRED_SIGNER_DEV_KEY": "1",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "chaincred.cli_worker", *args],
+        env=clean | (env or {}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

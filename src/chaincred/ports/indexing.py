@@ -13,14 +13,24 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from chaincred.domain.onchain import Reason, Status
+from chaincred.errors import ChainError
 from chaincred.ports.pipeline import BlockRef
 
 __all__ = [
     "CredentialChange",
     "CredentialIndex",
     "EventSource",
+    "LogRangeTooLarge",
     "RegistryEvent",
 ]
+
+
+class LogRangeTooLarge(ChainError):
+    """The node refuses ``eth_getLogs`` over this many blocks (or results): ask for fewer."""
+
+    def __init__(self, first: int, last: int, cause: str) -> None:
+        super().__init__(f"eth_getLogs over blocks {first}..{last} refused: {cause}")
+        self.first, self.last = first, last
 
 
 @dataclass(frozen=True)
@@ -71,7 +81,8 @@ class EventSource(Protocol):
         ...
 
     def events(self, first: int, last: int) -> list[RegistryEvent]:
-        """The registry's events in blocks ``first..last`` (inclusive), in chain order."""
+        """The registry's events in blocks ``first..last`` (inclusive), in chain order;
+        ``LogRangeTooLarge`` when the node wants a smaller range."""
         ...
 
     def institutions_of(self, token_ids: Sequence[int], block: int) -> dict[int, int]:

@@ -259,7 +259,7 @@ def run_loop(
     steps: Sequence[Callable[[], bool]],
     *,
     should_stop: Callable[[], bool],
-    sleep: Callable[[float], None],
+    sleep: Callable[[float], object],
     poll: float = 0.2,
     backoff: tuple[float, float] = (0.5, 15.0),
 ) -> None:
