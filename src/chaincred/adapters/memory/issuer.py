@@ -92,6 +92,16 @@ class MemoryIssuerRepository:
                     target = tables.credentials[op.credential_id]
                     tables.credentials[target.id] = replace(target, **credential)
 
+    def counts(self) -> dict[str, int]:
+        """How many rows each table holds (for tests asserting that nothing was stored)."""
+        with self._lock:
+            tables = self._tables
+            return {
+                name: len(getattr(tables, name))
+                for name in tables.__dataclass_fields__
+                if name != "next_operation"
+            }
+
     def update_credential(self, credential_id: str, **changes: Any) -> None:
         """Change a credential as the pipeline or the indexer would (status, document, …)."""
         with self._lock:
