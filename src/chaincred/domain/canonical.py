@@ -12,10 +12,21 @@ guessing, because two programs that disagree on one byte disagree on the digest 
   NFC (models normalize at validation; here we only check, because normalizing silently would
   hash bytes that differ from the document a verifier holds);
 - only JSON types (dict/Mapping with ``str`` keys, list/tuple, str, int, float, bool, None).
+
+Speed: ``rfc8785.dumps`` is pure Python and was half the CPU of bulk verification
+(docs/benchmarks.md). For a value with no floats and no object key containing a code point at
+or above U+D800, the standard library's compact, key-sorted, non-ASCII-preserving
+``json.dumps`` writes exactly the RFC 8785 bytes: integers are plain digits (already capped at
+2^53-1), strings escape the same characters the same way (quote, backslash, the short forms
+for backspace, form feed, newline, return and tab, other control characters as lower-case
+``\\u00xx``), and below U+D800 code-point order
+is UTF-16 order (RFC 8785 sorts keys by UTF-16 code units). Anything else takes ``rfc8785``.
+The golden vectors and a property test hold the two paths to the same bytes.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import unicodedata
 from collections.abc import Mapping
@@ -35,11 +46,20 @@ def canonical_bytes(obj: object) -> bytes:
 
     Raises :class:`NotCanonicalizable` with the JSON path of the first offending value.
     """
-    plain = _checked(obj, ())
+    scan = _Scan()
+    plain = _checked(obj, (), scan)
+    if not scan.needs_rfc8785:
+        return json.dumps(plain, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     try:
         return rfc8785.dumps(plain)
     except rfc8785.CanonicalizationError as exc:  # pragma: no cover - _checked rules these out
         raise NotCanonicalizable((), str(exc)) from exc
+
+
+class _Scan:
+    """What the check walk saw that the fast serializer cannot write the RFC 8785 way."""
+
+    needs_rfc8785 = False
 
 
 def check_text(text: str) -> str | None:
@@ -53,7 +73,7 @@ def check_text(text: str) -> str | None:
     return None
 
 
-def _checked(value: object, path: tuple[PathPart, ...]) -> Any:
+def _checked(value: object, path: tuple[PathPart, ...], scan: _Scan) -> Any:
     """A plain dict/list copy of ``value``, after checking every leaf against the rules above."""
     if value is None or isinstance(value, bool):
         return value
@@ -68,6 +88,7 @@ def _checked(value: object, path: tuple[PathPart, ...]) -> Any:
             raise NotCanonicalizable(path, f"{value} is not a JSON number")
         if abs(value) > MAX_SAFE_INTEGER:
             raise NotCanonicalizable(path, f"number {value!r} is beyond ±(2^53-1)")
+        scan.needs_rfc8785 = True  # ECMAScript number formatting (5.0 → "5", 1e-7 → "1e-7")
         return value
     if isinstance(value, str):
         problem = check_text(value)
@@ -75,13 +96,15 @@ def _checked(value: object, path: tuple[PathPart, ...]) -> Any:
             raise NotCanonicalizable(path, f"string {problem}")
         return str(value)
     if isinstance(value, Mapping):
-        return _checked_object(value, path)
+        return _checked_object(value, path, scan)
     if isinstance(value, list | tuple):
-        return [_checked(item, (*path, i)) for i, item in enumerate(value)]
+        return [_checked(item, (*path, i), scan) for i, item in enumerate(value)]
     raise NotCanonicalizable(path, f"{type(value).__name__} is not a JSON type")
 
 
-def _checked_object(value: Mapping[object, object], path: tuple[PathPart, ...]) -> dict[str, Any]:
+def _checked_object(
+    value: Mapping[object, object], path: tuple[PathPart, ...], scan: _Scan
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, item in value.items():
         if not isinstance(key, str):
@@ -89,5 +112,7 @@ def _checked_object(value: Mapping[object, object], path: tuple[PathPart, ...]) 
         problem = check_text(key)
         if problem is not None:
             raise NotCanonicalizable(path, f"object key {key!r} {problem}")
-        out[key] = _checked(item, (*path, key))
+        if key and max(key) >= "\ud800":
+            scan.needs_rfc8785 = True  # UTF-16 order differs from code-point order up there
+        out[key] = _checked(item, (*path, key), scan)
     return out

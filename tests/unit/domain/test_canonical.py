@@ -7,8 +7,12 @@ from collections import OrderedDict
 from types import MappingProxyType
 
 import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chaincred.domain import MAX_SAFE_INTEGER, NotCanonicalizable, canonical_bytes
+from chaincred.domain.canonical import check_text
 
 
 def _double(bits: str) -> float:
@@ -102,3 +106,40 @@ def test_error_message_renders_the_path() -> None:
 
 def test_bool_is_not_an_integer() -> None:
     assert canonical_bytes([True, False, 1, 0]) == b"[true,false,1,0]"
+
+
+# The fast path (json.dumps) and rfc8785 must give the same bytes wherever the fast path is
+# taken: JSON without floats, any strings (controls, quotes, non-ASCII, astral), any keys.
+_nfc_text = st.text().filter(lambda t: check_text(t) is None)
+_json_without_floats = st.recursive(
+    st.none() | st.booleans() | st.integers(-MAX_SAFE_INTEGER, MAX_SAFE_INTEGER) | _nfc_text,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(_nfc_text, children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300)
+@given(_json_without_floats)
+def test_fast_path_bytes_equal_rfc8785(value: object) -> None:
+    assert canonical_bytes(value) == rfc8785.dumps(value)
+
+
+def test_control_characters_and_astral_keys_match_rfc8785() -> None:
+    value = {"\U0001f600": 1, "\ufb01": 2, "k": '\x00\x1f\x7f\u2028"\\\b\f\n\r\t'}
+    assert canonical_bytes(value) == rfc8785.dumps(value)
+
+
+def test_only_floats_and_high_keys_take_the_slow_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chaincred.domain import canonical
+
+    calls: list[object] = []
+    monkeypatch.setattr(canonical.rfc8785, "dumps", lambda v: calls.append(v) or b"slow")
+    assert (
+        canonical_bytes({"b": [1, "é", None], "a": True}) == b'{"a":true,"b":[1,"\xc3\xa9",null]}'
+    )
+    assert calls == []
+    assert canonical_bytes({"a": 2.5}) == b"slow"
+    assert canonical_bytes({"\U0001f600": 1}) == b"slow"
+    assert len(calls) == 2

@@ -16,9 +16,8 @@ from eth_abi.abi import decode, encode
 from eth_utils.abi import function_signature_to_4byte_selector
 
 from chaincred.adapters.chain.rows import (
-    CREDENTIAL_TUPLE,
     INSTITUTION_TUPLE,
-    credential_from_row,
+    decode_credentials,
     institution_from_row,
 )
 from chaincred.domain.onchain import CredentialRecord, InstitutionRecord
@@ -86,8 +85,10 @@ class RpcReader:
         ]
         records: list[CredentialRecord] = []
         for chunk, raw in zip(chunks, self._batch(calls), strict=True):
-            (rows,) = _decode([f"{CREDENTIAL_TUPLE}[]"], raw)
-            records.extend(credential_from_row(t, row) for t, row in zip(chunk, rows, strict=True))
+            try:
+                records.extend(decode_credentials(chunk, _call_data(raw)))
+            except ValueError as exc:
+                raise ChainUnavailable("eth_call", f"undecodable answer ({exc})") from exc
         return records
 
     def institutions(self, ids: Sequence[int], block: JudgedBlock) -> dict[int, InstitutionRecord]:
@@ -140,11 +141,19 @@ def _results(rpc_url: str, response: httpx.Response, first: int, count: int) -> 
     return results
 
 
-def _decode(types: list[str], raw: Any) -> tuple[Any, ...]:
+def _call_data(raw: Any) -> bytes:
     if not isinstance(raw, str) or not raw.startswith("0x"):
         raise ChainUnavailable("eth_call", f"not ABI data: {str(raw)[:40]!r}")
     try:
-        return tuple(decode(types, bytes.fromhex(raw[2:])))
+        return bytes.fromhex(raw[2:])
+    except ValueError:
+        raise ChainUnavailable("eth_call", f"undecodable answer (not hex: {raw[:40]!r})") from None
+
+
+def _decode(types: list[str], raw: Any) -> tuple[Any, ...]:
+    data = _call_data(raw)
+    try:
+        return tuple(decode(types, data))
     except Exception as exc:  # eth_abi raises several unrelated types for bad input
         raise ChainUnavailable("eth_call", f"undecodable answer ({exc})") from exc
 
