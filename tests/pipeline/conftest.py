@@ -20,6 +20,7 @@ from chaincred.adapters.db import create_db_engine, migrate
 from chaincred.adapters.db.models import InstitutionRow
 from chaincred.toolchain.anvil import DEV_ACCOUNTS, AnvilProcess
 from chaincred.toolchain.artifact import load_artifact
+from tests.adapters.db.conftest import _postgres_engine
 from tests.pipeline.support import Stack
 
 
@@ -32,10 +33,12 @@ def pipeline_chain() -> Iterator[Stack]:
         deployment = deploy_registry(registrar)
         client = RegistryClient(w3, deployment.address)
         issuer = Account.from_key(DEV_ACCOUNTS[1])
+        second = Account.from_key(DEV_ACCOUNTS[2])
         other = Account.from_key(DEV_ACCOUNTS[3])
-        assert client.register_institution(registrar, b"\x01" * 32, [issuer.address]) == 1
+        signers = [issuer.address, second.address]
+        assert client.register_institution(registrar, b"\x01" * 32, signers) == 1
         assert client.register_institution(registrar, b"\x02" * 32, [other.address]) == 2
-        yield Stack(anvil=anvil, w3=w3, client=client, issuer=issuer, other=other)
+        yield Stack(anvil=anvil, w3=w3, client=client, issuer=issuer, other=other, second=second)
 
 
 @pytest.fixture
@@ -49,15 +52,31 @@ def stack(pipeline_chain: Stack) -> Iterator[Stack]:
     assert pipeline_chain.rpc("evm_revert", snapshot) is True
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Engine]:
-    """A migrated SQLite outbox that knows both institutions."""
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'chaincred.db'}")
+def _institutions(engine: Engine) -> Engine:
     migrate(engine)
     with Session(engine) as session:
         session.add(InstitutionRow(id=1, name="Issuer University"))
         session.add(InstitutionRow(id=2, name="Other College"))
         session.add(InstitutionRow(id=3, name="Unregistered Academy"))
         session.commit()
+    return engine
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Engine]:
+    """A migrated SQLite outbox that knows the institutions."""
+    engine = _institutions(create_db_engine(f"sqlite:///{tmp_path / 'chaincred.db'}"))
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """The outbox on SQLite, then on PostgreSQL (skipped without CHAINCRED_TEST_DATABASE_URL)."""
+    if request.param == "sqlite":
+        engine = _institutions(create_db_engine(f"sqlite:///{tmp_path / 'chaincred.db'}"))
+        yield engine
+        engine.dispose()
+        return
+    for engine in _postgres_engine():
+        yield _institutions(engine)

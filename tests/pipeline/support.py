@@ -33,14 +33,15 @@ FINAL = ("confirmed", "failed")
 
 @dataclass
 class Stack:
-    """The pipeline's chain: Anvil, the registry, institution 1's signer (``issuer``, the key
-    the worker uses) and institution 2's (``other``)."""
+    """The pipeline's chain: Anvil, the registry, institution 1's signers (``issuer``, the key
+    the worker uses, and ``second``) and institution 2's (``other``)."""
 
     anvil: AnvilProcess
     w3: Web3
     client: RegistryClient
     issuer: LocalAccount
     other: LocalAccount
+    second: LocalAccount
 
     @property
     def contract(self) -> str:

@@ -106,7 +106,10 @@ class Tracker:
             # per round (what the node says to the new version shows in the next round).
             newer = self._new_version(tx, note="underpriced", progress=progress)
             if newer is not None:
-                self.chain.send(newer.raw)
+                try:
+                    self.chain.send(newer.raw)
+                except TxRejected as rejected:
+                    progress.notes.append(f"nonce {tx.nonce}: {rejected}")
         self.ledger.mark_sent(tx.id, self.now())
         progress.sent += 1
 
@@ -130,8 +133,7 @@ class Tracker:
             return
         if not any(self.chain.is_known(h) for h in tx.hashes):
             # Dropped from the pool (or never arrived): the same bytes, the same hash.
-            self.chain.send(tx.raw)
-            self.ledger.mark_sent(tx.id, self.now())
+            self.send(tx, progress)
             progress.rebroadcast += 1
             return
         waited = (self.now() - (tx.sent_at or self.now())).total_seconds()
