@@ -174,6 +174,13 @@ def _csv_rows(data: bytes, achievement_id: str | None) -> list[Row]:
     except UnicodeDecodeError as exc:
         raise InvalidCredential.at((), f"the CSV is not UTF-8 (byte {exc.start})") from None
     reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _read_roster(reader, achievement_id)
+    except csv.Error as exc:
+        raise InvalidCredential.at(("line", reader.line_num), f"is not CSV: {exc}") from None
+
+
+def _read_roster(reader: Any, achievement_id: str | None) -> list[Row]:
     header = [h.strip().lower() for h in next(reader, [])]
     _check_header(header, achievement_id)
     rows: list[Row] = []

@@ -320,3 +320,15 @@ def test_answers_are_kept_per_institution_and_key(repo: IssuerRepository) -> Non
 
 def test_ping_describes_the_store(backend: Backend) -> None:
     assert backend.repo.ping() == f"{backend.name} ok"
+
+
+def test_ids_no_row_can_have_read_as_absent(repo: IssuerRepository) -> None:
+    # PostgreSQL refuses NUL in a text parameter; a request naming such an id is a 404.
+    odd = "cred\x00-1"
+    with repo.begin() as tx:
+        tx.add_credentials([credential(1)])
+        assert tx.credential(1, odd) is None and tx.credential_by_id(odd) is None
+        assert tx.achievement(1, odd) is None and tx.job(1, odd) is None
+        assert tx.job_items(odd, offset=0, limit=5) == [] and tx.job_counts(odd) == {}
+        assert tx.operations(odd) == [] and tx.answer(1, odd) is None
+        assert tx.api_key(odd) is None and tx.revoke_api_key(1, odd, T0) is False

@@ -447,3 +447,33 @@ def test_issuing_needs_the_issue_scope(tenant: Tenant) -> None:
     )
     problem(denied, 403, "missing-scope")
     problem(denied_batch, 403, "missing-scope")
+
+
+def test_ids_that_cannot_exist_are_404_not_500(tenant: Tenant) -> None:
+    for path in ("/v1/credentials/%00", "/v1/jobs/a%00b", "/v1/achievements/%00"):
+        problem(tenant.http.get(path), 404, "not-found")
+    odd = tenant.issue("\x00")
+    assert problem(odd, 422, "invalid-input")["errors"][0]["path"] == "achievement_id"
+
+
+def test_a_roster_that_is_not_csv_is_422(tenant: Tenant) -> None:
+    roster = f'recipient,name\n{LEARNER},"{"x" * 200_000}"\n'
+    response = tenant.http.post(
+        "/v1/credentials/batch",
+        params={"achievement_id": tenant.achievement()},
+        content=roster.encode(),
+        headers={"Idempotency-Key": "b-huge", "Content-Type": "text/csv"},
+    )
+    (error,) = problem(response, 422, "invalid-input")["errors"]
+    assert error == {
+        "path": "line[2]",
+        "message": "is not CSV: field larger than field limit (131072)",
+    }
+    latin1 = "recipient,name\n0x0,Müller\n".encode("latin-1")
+    response = tenant.http.post(
+        "/v1/credentials/batch",
+        params={"achievement_id": "a"},
+        content=latin1,
+        headers={"Idempotency-Key": "b-latin1", "Content-Type": "text/csv"},
+    )
+    assert problem(response, 422, "invalid-input")["detail"] == "$: the CSV is not UTF-8 (byte 20)"

@@ -258,3 +258,9 @@ def test_an_erased_document_is_gone(tenant: Tenant, credential: dict[str, Any]) 
     problem(
         tenant.http.post(f"/v1/credentials/{credential['id']}/claim-link"), 410, "document-erased"
     )
+
+
+def test_a_claim_or_key_id_that_cannot_exist_is_404(tenant: Tenant) -> None:
+    problem(httpx.get(f"{tenant.server.url}/v1/claim/%00.x"), 404, "not-found")
+    with tenant.server.client() as admin:
+        problem(admin.delete(f"/v1/institutions/{tenant.id}/keys/%00"), 404, "not-found")

@@ -69,6 +69,12 @@ class SqlIssuerRepository:
         return f"{self.engine.dialect.name} ok"
 
 
+def _storable(text: str) -> bool:
+    """Whether a text can be a stored value: PostgreSQL refuses NUL in text parameters (an
+    error, not "no row"), and no id of ours contains one."""
+    return "\x00" not in text
+
+
 class _SqlTransaction:
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -94,6 +100,8 @@ class _SqlTransaction:
         )
 
     def api_key(self, prefix: str) -> ApiKeyEntry | None:
+        if not _storable(prefix):
+            return None
         row = self.s.scalars(select(ApiKeyRow).where(col(ApiKeyRow.prefix) == prefix)).first()
         return None if row is None else _api_key(row)
 
@@ -119,6 +127,8 @@ class _SqlTransaction:
         )
 
     def revoke_api_key(self, institution_id: int, key_id: str, at: datetime) -> bool:
+        if not _storable(key_id):
+            return False
         row = self.s.get(ApiKeyRow, key_id)
         if row is None or row.institution_id != institution_id:
             return False
@@ -132,6 +142,8 @@ class _SqlTransaction:
     def achievement(
         self, institution_id: int, achievement_id: str, *, lock: bool = False
     ) -> AchievementEntry | None:
+        if not _storable(achievement_id):
+            return None
         query = select(AchievementRow).where(
             col(AchievementRow.id) == achievement_id,
             col(AchievementRow.institution_id) == institution_id,
@@ -172,6 +184,8 @@ class _SqlTransaction:
     def credential(
         self, institution_id: int, credential_id: str, *, lock: bool = False
     ) -> CredentialEntry | None:
+        if not _storable(credential_id):
+            return None
         query = select(CredentialRow).where(
             col(CredentialRow.id) == credential_id,
             col(CredentialRow.institution_id) == institution_id,
@@ -180,6 +194,8 @@ class _SqlTransaction:
         return None if row is None else _credential(row)
 
     def credential_by_id(self, credential_id: str, *, lock: bool = False) -> CredentialEntry | None:
+        if not _storable(credential_id):
+            return None
         query = select(CredentialRow).where(col(CredentialRow.id) == credential_id)
         row = self.s.scalars(query.with_for_update() if lock else query).first()
         return None if row is None else _credential(row)
@@ -196,12 +212,16 @@ class _SqlTransaction:
         )
 
     def job(self, institution_id: int, job_id: str) -> JobEntry | None:
+        if not _storable(job_id):
+            return None
         row = self.s.get(JobRow, job_id)
         if row is None or row.institution_id != institution_id:
             return None
         return JobEntry(row.id, row.institution_id, row.kind, row.total, row.created_at)
 
     def job_items(self, job_id: str, *, offset: int, limit: int) -> list[JobItem]:
+        if not _storable(job_id):
+            return []
         c = CredentialRow
         columns = (c.job_index, c.id, c.token_id, c.recipient, c.state, c.failure)
         rows = self.s.execute(
@@ -214,6 +234,8 @@ class _SqlTransaction:
         return [JobItem(*row) for row in rows]
 
     def job_counts(self, job_id: str) -> dict[str, int]:
+        if not _storable(job_id):
+            return {}
         rows = self.s.execute(
             select(col(CredentialRow.state), func.count())
             .where(col(CredentialRow.job_id) == job_id)
@@ -249,6 +271,8 @@ class _SqlTransaction:
         return [int(i) for i in ids if i is not None]
 
     def operations(self, credential_id: str) -> list[OperationEntry]:
+        if not _storable(credential_id):
+            return []
         o, t = OperationRow, TransactionRow
         successors = select(col(CredentialRow.id)).where(
             col(CredentialRow.supersedes_id) == credential_id
@@ -290,6 +314,8 @@ class _SqlTransaction:
     # ---- idempotency
 
     def answer(self, institution_id: int, key: str) -> StoredAnswer | None:
+        if not _storable(key):
+            return None
         row = self.s.get(IdempotencyRow, (institution_id, key))
         if row is None:
             return None
