@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Callable
@@ -152,7 +153,7 @@ def build_issuer(settings: Settings, reader: RpcReader) -> IssuerContext:
     """The issuer's adapters; the database is migrated to the newest revision first."""
     engine = _migrated_engine(settings)
     store, closers = _metadata_store(settings)
-    return IssuerContext(
+    context = IssuerContext(
         settings=settings,
         engine=engine,
         repo=SqlIssuerRepository(engine),
@@ -162,6 +163,11 @@ def build_issuer(settings: Settings, reader: RpcReader) -> IssuerContext:
         signer=_signer_address(settings),
         closers=[*closers, engine.dispose],
     )
+    with contextlib.suppress(ChainUnavailable):
+        # Learn the chain id now if the node answers, so that issuing (which only writes the
+        # outbox) keeps working if the node goes down later; otherwise on first use.
+        context.chain()
+    return context
 
 
 def _migrated_engine(settings: Settings) -> Engine:

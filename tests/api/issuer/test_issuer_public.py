@@ -13,7 +13,7 @@ import pytest
 from chaincred.adapters.chain import Deployment, RegistryClient
 from chaincred.domain import badge_of, cid_of_bytes, erc721_metadata, parse_document
 from chaincred.toolchain.anvil import free_port
-from tests.api.issuer.conftest import IssuerServer, Tenant, problem, serve
+from tests.api.issuer.conftest import IssuerServer, Tenant, new_tenant, problem, serve
 
 RAW = "application/vnd.ipld.raw"
 
@@ -135,3 +135,22 @@ def test_health_is_503_when_the_chain_is_down_and_no_signer_is_set(
     assert health["checks"]["signer"] == {"ok": False, "error": "no signing key is configured"}
     assert health["checks"]["database"]["ok"] and health["checks"]["pinning"]["ok"]
     problem(issue_attempt, 401, "unauthenticated")
+
+
+@pytest.mark.parametrize("chain_id", [31337, None], ids=["chain-id-set", "chain-id-unknown"])
+def test_issuing_needs_no_chain_once_the_chain_id_is_known(
+    deployed: tuple[RegistryClient, Deployment], tmp_path: Path, chain_id: int | None
+) -> None:
+    dead_rpc = f"http://127.0.0.1:{free_port()}"
+    for server in serve("sqlite", tmp_path, dead_rpc, deployed[1].address, chain_id=chain_id):
+        for tenant in new_tenant(server):
+            response = tenant.issue(tenant.achievement())
+            if chain_id is None:
+                assert problem(response, 503, "chain-unavailable")["detail"].startswith(
+                    f"the chain at {dead_rpc} is unavailable"
+                )
+                assert response.headers["retry-after"] == "5"
+                continue
+            assert response.status_code == 202
+            (operation,) = server.db.outbox(response.json()["id"])
+            assert operation.state == "queued"
