@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, PlainValidator, StringConstraints, WithJsonSchema
@@ -160,21 +161,14 @@ def build_public_part(
     Display fields (name, image, attributes) and the conformance reports are derived here, so
     that they cannot disagree with the achievement they describe.
     """
-    cmf = cmf_report(achievement, rules.cmf)
-    eu = eu_report(
-        achievement,
-        issuer_country=institution.country,
-        committed_claims=commitments.keys(),
-        rules=rules.eu,
-    )
-    image = "ipfs://" + cid_of_bytes(badge_svg(achievement, institution.name))
+    cmf, eu, image, attributes = _derived(achievement, institution, frozenset(commitments), rules)
     fields: dict[str, Any] = {
         "format": PUBLIC_FORMAT,
         "name": achievement.title,
         "description": achievement.description,
         "image": image,
         "external_url": achievement.url,
-        "attributes": _attributes(achievement, institution, cmf),
+        "attributes": attributes,
         "achievement": achievement,
         "institution": institution,
         "recipient": recipient,
@@ -185,6 +179,24 @@ def build_public_part(
         "conformance": (cmf, eu),
     }
     return PublicPart.model_validate({k: v for k, v in fields.items() if v is not None})
+
+
+@lru_cache(maxsize=256)
+def _derived(
+    achievement: Achievement,
+    institution: Institution,
+    claims: frozenset[ClaimName],
+    rules: RuleSets,
+) -> tuple[ConformanceReport, ConformanceReport, str, tuple[Attribute, ...]]:
+    """What a public part derives from its achievement and institution: conformance reports,
+    badge image and wallet attributes. Cached, because a cohort shares them and rebuilding
+    them (an SVG, two rule sets) dominated the parsing of every document in a bulk check."""
+    cmf = cmf_report(achievement, rules.cmf)
+    eu = eu_report(
+        achievement, issuer_country=institution.country, committed_claims=claims, rules=rules.eu
+    )
+    image = "ipfs://" + cid_of_bytes(badge_svg(achievement, institution.name))
+    return cmf, eu, image, _attributes(achievement, institution, cmf)
 
 
 def _attributes(
