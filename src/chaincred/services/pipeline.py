@@ -179,7 +179,7 @@ class SignerWorker:
     def _next_mint_batch(self, progress: Progress) -> Call | None:
         size = self.config.batch_size
         while True:
-            mints = self.ledger.queued_mints(self.institutions, 4 * size)
+            mints = self.ledger.queued_mints(self.institutions, 2 * size)
             foreign = {op.institution_id for op in mints} - {self.signs_for}
             if self.signs_for and foreign:
                 progress.notes.append(

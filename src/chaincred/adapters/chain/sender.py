@@ -12,7 +12,9 @@ from typing import Any
 
 import requests
 import rlp  # type: ignore[import-untyped]
+from eth_abi.abi import encode as abi_encode
 from eth_account.signers.local import LocalAccount
+from eth_utils.abi import function_signature_to_4byte_selector
 from eth_utils.address import is_address, to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
@@ -96,6 +98,7 @@ class Web3ChainSender:
         self.address = str(account.address)
         self.contract = str(registry.address)
         self._chain_id = chain_id
+        self._functions = _function_types(registry.contract.abi)
 
     @property
     def chain_id(self) -> int:
@@ -105,7 +108,9 @@ class Web3ChainSender:
         return self._chain_id
 
     def encode(self, function: str, *args: Any) -> bytes:
-        return self._registry.encode(function, *(_checksummed(a) for a in args))
+        # eth_abi straight from the ABI: web3's contract layer takes ~0.25 s per 300-mint batch.
+        selector, types = self._functions[function]
+        return selector + abi_encode(types, [_plain(a) for a in args])
 
     def institution(self) -> int:
         return int(self._rpc(lambda: self._registry.call("institutionOf", self.address)))
@@ -176,25 +181,21 @@ class Web3ChainSender:
         return SendOutcome.ACCEPTED
 
     def receipt(self, tx_hash: str) -> Receipt | None:
-        try:
-            found = self._rpc(lambda: self._w3.eth.get_transaction_receipt(HexBytes(tx_hash)))
-        except TransactionNotFound:
+        # Raw JSON-RPC: web3's formatters take ~0.6 s over the 900 logs of a 300-mint batch.
+        found = self._raw("eth_getTransactionReceipt", tx_hash)
+        if found is None:
             return None
         return Receipt(
-            tx_hash=_hex(found["transactionHash"]),
-            block_number=int(found["blockNumber"]),
-            block_hash=_hex(found["blockHash"]),
-            succeeded=found["status"] == 1,
-            gas_used=int(found["gasUsed"]),
-            effective_gas_price=int(found.get("effectiveGasPrice", 0)),
+            tx_hash=str(found["transactionHash"]),
+            block_number=int(found["blockNumber"], 16),
+            block_hash=str(found["blockHash"]),
+            succeeded=int(found["status"], 16) == 1,
+            gas_used=int(found["gasUsed"], 16),
+            effective_gas_price=int(found.get("effectiveGasPrice") or "0x0", 16),
         )
 
     def is_known(self, tx_hash: str) -> bool:
-        try:
-            self._rpc(lambda: self._w3.eth.get_transaction(HexBytes(tx_hash)))
-        except TransactionNotFound:
-            return False
-        return True
+        return self._raw("eth_getTransactionByHash", tx_hash) is not None
 
     def head(self) -> BlockRef:
         block = self._rpc(lambda: self._w3.eth.get_block("latest"))
@@ -234,16 +235,44 @@ class Web3ChainSender:
         except (requests.RequestException, OSError, BadResponseFormat, JSONDecodeError) as exc:
             raise ChainUnavailable(self._rpc_url(), f"{type(exc).__name__}: {exc}") from exc
 
+    def _raw(self, method: str, *params: Any) -> Any:
+        answer = self._rpc(lambda: self._w3.provider.make_request(method, list(params)))  # type: ignore[arg-type]
+        if not isinstance(answer, dict) or "error" in answer or "result" not in answer:
+            detail = answer.get("error") if isinstance(answer, dict) else answer
+            raise ChainUnavailable(self._rpc_url(), f"{method}: {detail}")
+        return answer["result"]
+
     def _rpc_url(self) -> str:
         return str(getattr(self._w3.provider, "endpoint_uri", "the node"))
 
 
-def _checksummed(value: Any) -> Any:
+def _plain(value: Any) -> Any:
+    """Addresses in lower case: eth_abi takes them so, with no keccak per address (a mixed
+    case that is not a valid checksum is refused first: a typo, not an address)."""
     if isinstance(value, str) and is_address(value):
-        return to_checksum_address(value)
+        return value.lower()
     if isinstance(value, list | tuple):
-        return [_checksummed(v) for v in value]
+        return [_plain(v) for v in value]
     return value
+
+
+def _function_types(abi: Any) -> dict[str, tuple[bytes, list[str]]]:
+    """Selector and argument types of each function by name (of an overloaded one, such as
+    safeTransferFrom, the last form: the worker calls none of them)."""
+    functions = {}
+    for entry in abi:
+        if entry.get("type") == "function":
+            types = [_abi_type(p) for p in entry["inputs"]]
+            signature = f"{entry['name']}({','.join(types)})"
+            functions[entry["name"]] = (function_signature_to_4byte_selector(signature), types)
+    return functions
+
+
+def _abi_type(param: Any) -> str:
+    if str(param["type"]).startswith("tuple"):
+        inner = ",".join(_abi_type(c) for c in param["components"])
+        return f"({inner}){str(param['type'])[5:]}"
+    return str(param["type"])
 
 
 def _message(exc: Web3RPCError) -> str:

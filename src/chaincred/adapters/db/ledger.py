@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, text, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, col, select
@@ -197,17 +198,41 @@ class SqlOutboxLedger:
     # ------------------------------------------------------------------ the outbox
 
     def queued_mints(self, institutions: frozenset[int] | None, limit: int) -> list[PendingOp]:
+        # Columns, not rows: a credential row carries the learner's whole document.
         query = (
-            select(OperationRow, CredentialRow)
+            sa_select(
+                col(OperationRow.id),
+                col(OperationRow.institution_id),
+                col(OperationRow.credential_id),
+                col(OperationRow.payload),
+                col(OperationRow.created_at),
+                col(OperationRow.attempts),
+                col(CredentialRow.token_id),
+                col(CredentialRow.recipient),
+            )
             .join(CredentialRow, col(CredentialRow.id) == col(OperationRow.credential_id))
-            .where(OperationRow.state == "queued", OperationRow.kind == "mint")
+            .where(col(OperationRow.state) == "queued", col(OperationRow.kind) == "mint")
             .order_by(col(OperationRow.id))
             .limit(limit)
         )
         if institutions is not None:
             query = query.where(col(OperationRow.institution_id).in_(sorted(institutions)))
         with self._read() as session:
-            return [_pending(op, credential) for op, credential in session.exec(query)]
+            rows = session.execute(query).all()
+        return [
+            PendingOp(
+                id=row.id,
+                kind="mint",
+                institution_id=row.institution_id,
+                credential_id=row.credential_id,
+                token_id=token_int(row.token_id),
+                recipient=row.recipient,
+                payload=dict(row.payload),
+                created_at=_aware(row.created_at),
+                attempts=row.attempts,
+            )
+            for row in rows
+        ]
 
     def queued_changes(self, institutions: frozenset[int] | None, limit: int) -> list[PendingOp]:
         query = (
