@@ -15,6 +15,15 @@ from sqlalchemy import Engine, and_, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col
 
+from chaincred.adapters.db._issuer_rows import (
+    achievement_entry,
+    api_key_entry,
+    credential_entry,
+    credential_values,
+    institution_entry,
+    operation_entry,
+    operation_values,
+)
 from chaincred.adapters.db.engine import session_scope
 from chaincred.adapters.db.models import (
     AchievementRow,
@@ -38,7 +47,6 @@ from chaincred.ports.issuer import (
     StorageConflict,
     StorageUnavailable,
     StoredAnswer,
-    TransactionFacts,
 )
 
 __all__ = ["SqlIssuerRepository"]
@@ -87,7 +95,7 @@ class _SqlTransaction:
 
     def institution(self, institution_id: int) -> InstitutionEntry | None:
         row = self.s.get(InstitutionRow, institution_id)
-        return None if row is None else _institution(row)
+        return None if row is None else institution_entry(row)
 
     def add_institution(self, entry: InstitutionEntry) -> None:
         self._add(
@@ -103,7 +111,7 @@ class _SqlTransaction:
         if not _storable(prefix):
             return None
         row = self.s.scalars(select(ApiKeyRow).where(col(ApiKeyRow.prefix) == prefix)).first()
-        return None if row is None else _api_key(row)
+        return None if row is None else api_key_entry(row)
 
     def api_keys(self, institution_id: int) -> list[ApiKeyEntry]:
         rows = self.s.scalars(
@@ -111,7 +119,7 @@ class _SqlTransaction:
             .where(col(ApiKeyRow.institution_id) == institution_id)
             .order_by(col(ApiKeyRow.created_at), col(ApiKeyRow.id))
         )
-        return [_api_key(r) for r in rows]
+        return [api_key_entry(r) for r in rows]
 
     def add_api_key(self, entry: ApiKeyEntry) -> None:
         self._add(
@@ -149,7 +157,7 @@ class _SqlTransaction:
             col(AchievementRow.institution_id) == institution_id,
         )
         row = self.s.scalars(query.with_for_update() if lock else query).first()
-        return None if row is None else _achievement(row)
+        return None if row is None else achievement_entry(row)
 
     def achievements(self, institution_id: int, *, archived: bool) -> list[AchievementEntry]:
         query = select(AchievementRow).where(col(AchievementRow.institution_id) == institution_id)
@@ -158,7 +166,7 @@ class _SqlTransaction:
         rows = self.s.scalars(
             query.order_by(col(AchievementRow.created_at), col(AchievementRow.id))
         )
-        return [_achievement(r) for r in rows]
+        return [achievement_entry(r) for r in rows]
 
     def add_achievement(self, entry: AchievementEntry) -> None:
         self._add(
@@ -191,14 +199,14 @@ class _SqlTransaction:
             col(CredentialRow.institution_id) == institution_id,
         )
         row = self.s.scalars(query.with_for_update() if lock else query).first()
-        return None if row is None else _credential(row)
+        return None if row is None else credential_entry(row)
 
     def credential_by_id(self, credential_id: str, *, lock: bool = False) -> CredentialEntry | None:
         if not _storable(credential_id):
             return None
         query = select(CredentialRow).where(col(CredentialRow.id) == credential_id)
         row = self.s.scalars(query.with_for_update() if lock else query).first()
-        return None if row is None else _credential(row)
+        return None if row is None else credential_entry(row)
 
     def add_job(self, entry: JobEntry) -> None:
         self._add(
@@ -245,25 +253,12 @@ class _SqlTransaction:
 
     def add_credentials(self, entries: Sequence[CredentialEntry]) -> None:
         if entries:
-            self.s.execute(insert(CredentialRow), [_credential_values(e) for e in entries])
+            self.s.execute(insert(CredentialRow), [credential_values(e) for e in entries])
 
     def add_operations(self, entries: Sequence[OperationEntry]) -> list[int]:
         if not entries:
             return []
-        values = [
-            {
-                "kind": e.kind,
-                "institution_id": e.institution_id,
-                "credential_id": e.credential_id,
-                "payload": dict(e.payload),
-                "state": e.state,
-                "error": e.error,
-                "attempts": 0,
-                "created_at": e.created_at,
-                "updated_at": e.created_at,
-            }
-            for e in entries
-        ]
+        values = [operation_values(e) for e in entries]
         ids = self.s.scalars(
             insert(OperationRow).returning(col(OperationRow.id), sort_by_parameter_order=True),
             values,
@@ -295,7 +290,7 @@ class _SqlTransaction:
             )
             .order_by(col(o.id))
         )
-        return [_operation(op, tx, n) for op, tx, n in rows]
+        return [operation_entry(op, tx, n) for op, tx, n in rows]
 
     def set_claim_secret(self, credential_id: str, secret_hash: str) -> None:
         self.s.execute(
@@ -339,99 +334,3 @@ class _SqlTransaction:
                 created_at=entry.created_at,
             )
         )
-
-
-def _institution(row: InstitutionRow) -> InstitutionEntry:
-    return InstitutionEntry(row.id, row.name, row.country, row.created_at)
-
-
-def _api_key(row: ApiKeyRow) -> ApiKeyEntry:
-    return ApiKeyEntry(
-        id=row.id,
-        institution_id=row.institution_id,
-        prefix=row.prefix,
-        key_hash=row.key_hash,
-        scopes=tuple(s for s in row.scopes.split(",") if s),
-        created_at=row.created_at,
-        revoked_at=row.revoked_at,
-    )
-
-
-def _achievement(row: AchievementRow) -> AchievementEntry:
-    return AchievementEntry(
-        id=row.id,
-        institution_id=row.institution_id,
-        data=row.data,
-        created_at=row.created_at,
-        archived=row.archived,
-        used=row.used,
-    )
-
-
-def _credential(row: CredentialRow) -> CredentialEntry:
-    return CredentialEntry(
-        id=row.id,
-        institution_id=row.institution_id,
-        achievement_id=row.achievement_id,
-        token_id=row.token_id,
-        recipient=row.recipient,
-        document=row.document,
-        created_at=row.created_at,
-        job_id=row.job_id,
-        job_index=row.job_index,
-        supersedes_id=row.supersedes_id,
-        state=row.state,
-        failure=row.failure,
-        status=row.status,
-        status_reason=row.status_reason,
-        claim_secret_hash=row.claim_secret_hash,
-        claimed_at=row.claimed_at,
-        updated_at=row.updated_at,
-    )
-
-
-def _credential_values(entry: CredentialEntry) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "institution_id": entry.institution_id,
-        "achievement_id": entry.achievement_id,
-        "job_id": entry.job_id,
-        "job_index": entry.job_index,
-        "token_id": entry.token_id,
-        "recipient": entry.recipient,
-        "document": dict(entry.document) if entry.document is not None else None,
-        "state": entry.state,
-        "failure": entry.failure,
-        "status": entry.status,
-        "status_reason": entry.status_reason,
-        "supersedes_id": entry.supersedes_id,
-        "claim_secret_hash": entry.claim_secret_hash,
-        "claimed_at": entry.claimed_at,
-        "created_at": entry.created_at,
-        "updated_at": entry.updated_at or entry.created_at,
-    }
-
-
-def _operation(op: OperationRow, tx: TransactionRow | None, size: int | None) -> OperationEntry:
-    facts = None
-    if tx is not None:
-        facts = TransactionFacts(
-            tx_hash=tx.tx_hash,
-            state=tx.state,
-            operations=int(size or 1),
-            block_number=tx.block_number,
-            gas_used=tx.gas_used,
-            effective_gas_price=tx.effective_gas_price,
-        )
-    assert op.id is not None
-    return OperationEntry(
-        kind=op.kind,
-        institution_id=op.institution_id,
-        credential_id=op.credential_id,
-        payload=op.payload,
-        created_at=op.created_at,
-        id=op.id,
-        state=op.state,
-        error=op.error,
-        transaction=facts,
-    )
