@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from chaincred.adapters.chain.sender import Web3ChainSender
 from chaincred.errors import ChainUnavailable
-from chaincred.ports.pipeline import SendOutcome, UnsignedTx
+from chaincred.ports.pipeline import SendOutcome, TxRejected, UnsignedTx
 from tests.pipeline.support import (
     Clock,
     Stack,
@@ -179,4 +179,78 @@ def test_a_nonce_taken_by_another_transaction_requeues_the_operations(
     assert (lost.state, lost.nonce) == ("lost", 0)
     assert (resent.state, resent.nonce) == ("confirmed", 1)
     assert {op.tx_id for op in operations(db)} == {resent.id}
+    assert_nothing_lost(db, stack)
+
+
+class RefusesBatches(Web3ChainSender):
+    """A node that refuses mintBatch transactions for good (as a node whose block gas limit
+    is below the transaction's would)."""
+
+    def send(self, raw: bytes) -> SendOutcome:
+        if self.decode(raw).data[:4] == self.encode("mintBatch", [], [], 0)[:4]:
+            raise TxRejected("intrinsic gas too high -- tx.gas_limit > env.block.gas_limit")
+        return super().send(raw)
+
+
+def test_a_transaction_refused_for_good_fails_its_items_and_keeps_its_nonce(
+    stack: Stack, db: Engine
+) -> None:
+    queue_mints(db, 1)
+    worker = make_worker(db, stack, chain=RefusesBatches(stack.client, stack.issuer))
+    assert worker.start()
+    worker.round()
+    (tx,) = transactions(db)
+    assert (tx.function, tx.nonce, tx.state) == ("noop", 0, "signed")
+    (op,) = operations(db)
+    assert op.state == "failed" and "intrinsic gas too high" in (op.error or "")
+    drain(worker)
+    (tx,) = transactions(db)
+    assert tx.state == "confirmed" and tx.gas_used == 21_000  # the nonce is used, no hole
+    assert stack.w3.eth.get_transaction_count(stack.issuer.address) == 1
+    assert credentials(db)[0].state == "failed"
+    assert_nothing_lost(db, stack)
+
+
+def test_a_reorg_that_removes_a_reverted_transaction_keeps_its_nonce_with_a_noop(
+    stack: Stack, db: Engine
+) -> None:
+    """A reinstate passes its pre-flight, then another signer of the institution reinstates
+    the token first in the same block: ours reverts (final). A reorg then removes that block:
+    the operation stays failed and its nonce is kept by a no-op rather than left as a hole."""
+    (credential,) = queue_mints(db, 1)
+    queue_change(db, "suspend", credential, reason="other")
+    worker = make_worker(db, stack)
+    assert worker.start()
+    drain(worker)
+    queue_change(db, "reinstate", credential)
+    stack.rpc("evm_setAutomine", False)
+    worker.round()
+    token = int(credentials(db)[0].token_id, 16)
+    rival = stack.sender(stack.second)
+    fees = rival.fees()
+    first = UnsignedTx(
+        rival.chain_id,
+        0,
+        rival.contract,
+        rival.encode("reinstate", token),
+        200_000,
+        10 * fees.max_fee,
+        10 * 10**9,
+    )
+    rival.send(rival.sign(first).raw)
+    stack.rpc("evm_mine")
+    stack.rpc("evm_setAutomine", True)
+    drain(worker)
+    reverted = transactions(db)[2]
+    assert reverted.state == "failed"
+    assert reverted.error == f"ChainCredInvalidStatus({credentials(db)[0].token_id}, 1)"
+    stack.rpc("anvil_reorg", 1, [])  # the block with both reinstates is gone
+    assert worker.round().reorged == 1
+    drain(worker)
+    refilled = transactions(db)[2]
+    assert (refilled.function, refilled.state, refilled.nonce) == ("noop", "confirmed", 2)
+    assert refilled.previous_hashes == [reverted.tx_hash]
+    assert [op.state for op in operations(db)] == ["confirmed", "confirmed", "failed"]
+    assert stack.w3.eth.get_transaction_count(stack.issuer.address) == 3
+    assert credentials(db)[0].status == "suspended"
     assert_nothing_lost(db, stack)
