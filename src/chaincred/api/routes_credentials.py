@@ -38,6 +38,28 @@ IdempotencyKey = Annotated[
 #: Columns a CSV roster may have besides the claim names.
 _COLUMNS = ("recipient", "achievement_id", "valid_until", "burn_auth")
 _BATCH_TYPES = ("application/json", "text/csv", "multipart/form-data")
+_ROSTER = {"type": "string", "description": "CSV: a header row, then one row per credential"}
+_BATCH_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "array", "items": IssueRequest.model_json_schema()}
+            },
+            "text/csv": {"schema": _ROSTER},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["roster"],
+                    "properties": {
+                        "roster": _ROSTER | {"format": "binary"},
+                        "achievement_id": {"type": "string"},
+                    },
+                }
+            },
+        },
+    }
+}
 
 
 @router.post(
@@ -68,9 +90,7 @@ def post_credential(
     "/credentials/batch",
     status_code=202,
     summary=f"Issue up to {BATCH_LIMIT} credentials as one job",
-    openapi_extra=documented(
-        {"type": "array", "items": IssueRequest.model_json_schema()}, *_BATCH_TYPES
-    ),
+    openapi_extra=_BATCH_BODY,
 )
 async def post_batch(
     institution_id: Issuer,

@@ -48,9 +48,8 @@ def get_image(token_id: str, context: Context) -> Response:
     return Response(data, media_type="image/svg+xml", headers=headers)
 
 
-@router.api_route(
-    "/ipfs/{cid}", methods=["GET", "HEAD"], summary="A block of the metadata store by its CID"
-)
+@router.get("/ipfs/{cid}", summary="A block of the metadata store by its CID")
+@router.head("/ipfs/{cid}", summary="The headers of a block", operation_id="head_ipfs_block")
 def get_block(cid: str, request: Request, context: Context, format: str | None = None) -> Response:
     accept = request.headers.get("accept", "")
     if format == "car" or "application/vnd.ipld.car" in accept:

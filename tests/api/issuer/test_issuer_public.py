@@ -154,3 +154,21 @@ def test_issuing_needs_no_chain_once_the_chain_id_is_known(
             assert response.status_code == 202
             (operation,) = server.db.outbox(response.json()["id"])
             assert operation.state == "queued"
+
+
+def test_the_openapi_document_describes_every_issuer_route(public: httpx.Client) -> None:
+    spec = public.get("/openapi.json").json()
+    operations = [op for path in spec["paths"].values() for op in path.values()]
+    ids = [op["operationId"] for op in operations]
+    assert len(ids) == len(set(ids))
+    batch = spec["paths"]["/v1/credentials/batch"]["post"]["requestBody"]["content"]
+    assert set(batch) == {"application/json", "text/csv", "multipart/form-data"}
+    for path in (
+        "/v1/institutions",
+        "/v1/achievements",
+        "/v1/jobs/{job_id}",
+        "/ipfs/{cid}",
+        "/healthz",
+    ):
+        assert path in spec["paths"]
+    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
