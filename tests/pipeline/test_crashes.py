@@ -4,7 +4,11 @@ state, every credential is on chain exactly once, no nonce is used twice."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -91,3 +95,36 @@ def test_an_unknown_fault_point_is_a_configuration_error(stack: Stack, db: Engin
     refused = run_worker(stack, db, fault="after_lunch")
     assert refused.returncode == 2
     assert "CHAINCRED_FAULT: unknown point 'after_lunch'" in refused.stderr
+
+
+def test_sigterm_stops_the_worker_after_its_round(stack: Stack, db: Engine) -> None:
+    queue_mints(db, 2)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHAINCRED_")} | {
+        "CHAINCRED_RPC_URL": stack.anvil.rpc_url,
+        "CHAINCRED_CONTRACT": stack.contract,
+        "CHAINCRED_DATABASE_URL": str(db.url),
+        "CHAINCRED_SIGNER_DEV_KEY": "1",
+        "CHAINCRED_BATCH_INTERVAL": "0.01",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "chaincred.cli_worker", "worker"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while {op.state for op in operations(db)} != {"confirmed"}:
+            assert time.monotonic() < deadline and worker.poll() is None
+            time.sleep(0.1)
+        worker.send_signal(signal.SIGTERM)
+        _, stderr = worker.communicate(timeout=30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == 0, stderr
+    assert f"signer {stack.issuer.address} (institution 1) active at nonce 0" in stderr
+    assert "round: sent=1" in stderr and "confirmed=2" in stderr
+    assert "signal 15: finishing the round, then stopping" in stderr
+    assert stderr.rstrip().endswith("worker stopped")
+    assert_nothing_lost(db, stack)
