@@ -78,7 +78,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="SECONDS",
         help="bump the fee of a transaction unmined for this long (default 60)",
     )
-    worker.add_argument("--poll", type=float, default=0.2, metavar="SECONDS")
+    worker.add_argument(
+        "--poll",
+        type=float,
+        default=0.5,
+        metavar="SECONDS",
+        help="pause between idle rounds (each reads the head block: mind a paid RPC's quota)",
+    )
     worker.add_argument(
         "--until-idle",
         action="store_true",

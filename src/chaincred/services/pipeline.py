@@ -76,8 +76,9 @@ class SignerWorker:
         self.fault = fault
         self.tracker = Tracker(ledger=ledger, chain=chain, config=config, now=now, fault=fault)
         self.active = False
-        #: The institution the key signs for on chain (0: none), read every round: a mint
-        #: sent for another institution would be issued in the key's institution's name.
+        #: The institution the key signs for on chain (0: none), read at start and again
+        #: before each mint batch: a mint sent for another institution would be issued in
+        #: the name of the key's institution.
         self.signs_for = 0
 
     @property
@@ -107,6 +108,12 @@ class SignerWorker:
             self.signs_for,
             state.next_nonce,
         )
+        if not self.signs_for and self.config.institutions is None:
+            _log.warning(
+                "%s signs for no institution in the registry: nothing to send until the "
+                "registrar adds it (or --institution names one, whose operations then fail)",
+                self.address,
+            )
         return True
 
     def stop(self) -> None:
@@ -122,11 +129,11 @@ class SignerWorker:
             progress.standby = True
             return progress
         head = self.chain.head()
+        if not self.signs_for and self.config.institutions is None:
+            self.signs_for = self.chain.institution()  # registered since start?
         open_count = self.tracker.track(head, progress)
         if self.tracker.parked and not self._unpark(progress):
             return progress
-        if open_count < self.config.max_in_flight:
-            self.signs_for = self.chain.institution()
         while open_count < self.config.max_in_flight:
             call = self._next_call(progress)
             if call is None:
@@ -180,6 +187,9 @@ class SignerWorker:
         size = self.config.batch_size
         while True:
             mints = self.ledger.queued_mints(self.institutions, 2 * size)
+            if not mints:
+                return None
+            self.signs_for = self.chain.institution()
             foreign = {op.institution_id for op in mints} - {self.signs_for}
             if self.signs_for and foreign:
                 progress.notes.append(
