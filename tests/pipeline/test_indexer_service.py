@@ -41,7 +41,7 @@ class FakeChain:
         self.ranges.append((first, last))
         return [e for e in self.all if first <= e.block_number <= last]
 
-    def institutions_of(self, token_ids: Sequence[int], block: int) -> dict[int, int]:
+    def institutions_of(self, token_ids: Sequence[int]) -> dict[int, int]:
         return dict.fromkeys(token_ids, 1)
 
 

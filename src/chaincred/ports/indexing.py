@@ -85,9 +85,10 @@ class EventSource(Protocol):
         ``LogRangeTooLarge`` when the node wants a smaller range."""
         ...
 
-    def institutions_of(self, token_ids: Sequence[int], block: int) -> dict[int, int]:
-        """The issuing institution of each token, read at ``block`` (``Issued`` names the
-        signing account, not the institution)."""
+    def institutions_of(self, token_ids: Sequence[int]) -> dict[int, int]:
+        """The issuing institution of each token (``Issued`` names the signing account, not
+        the institution). Read at the latest block: a token's institution never changes, and
+        an old block would need an archive node."""
         ...
 
 

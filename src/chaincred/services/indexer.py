@@ -8,7 +8,7 @@ but none of the personal documents, which never reach the chain (DESIGN.md invar
 
 Statuses come from the events alone (revoked, suspended, reinstated, superseded, burned);
 the issuing institution, which ``Issued`` does not carry (it names the signing account), is
-read from the registry's ``credentials`` view at the range's last block. A reorg below the
+read from the registry's ``credentials`` view. A reorg below the
 cursor is noticed by its block hash; the indexer then replays the last ``reorg_window``
 blocks. An event that such a reorg removed keeps its effect until a ``rebuild``, which is why
 the indexer stays ``confirmations`` blocks behind the head.
@@ -103,7 +103,7 @@ class Indexer:
 
     def _apply(self, found: Sequence[RegistryEvent], end: int) -> None:
         issued = [e.token_id for e in found if e.name == "Issued" and e.token_id is not None]
-        institutions = self.events.institutions_of(issued, end) if issued else {}
+        institutions = self.events.institutions_of(issued) if issued else {}
         end_hash = self.events.block_hash(end) or ""
         self.index.apply(self.config.name, changes_of(found, institutions), BlockRef(end, end_hash))
         if found:

@@ -29,6 +29,8 @@ _FOLLOWED = (
     "Transfer",  # to the zero address: a burn
 )
 _ZERO = "0x" + "0" * 40
+#: Token ids per ``credentials`` view call (an eth_call has a gas allowance too).
+_VIEW_CHUNK = 500
 #: How nodes say that a log query is too wide (geth, Erigon, Alchemy, Infura, QuickNode).
 _TOO_LARGE = ("more than", "too many", "range", "limit exceeded", "block range", "10000")
 
@@ -79,10 +81,14 @@ class Web3EventSource:
             (e for e in decoded if e is not None), key=lambda e: (e.block_number, e.log_index)
         )
 
-    def institutions_of(self, token_ids: Sequence[int], block: int) -> dict[int, int]:
-        view = self._registry.contract.functions.credentials(list(token_ids))
-        rows = self._rpc(lambda: view.call(block_identifier=block))
-        return {token: int(row[1]) for token, row in zip(token_ids, rows, strict=True)}
+    def institutions_of(self, token_ids: Sequence[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for i in range(0, len(token_ids), _VIEW_CHUNK):
+            chunk = list(token_ids[i : i + _VIEW_CHUNK])
+            view = self._registry.contract.functions.credentials(chunk)
+            rows = self._rpc(lambda view=view: view.call(block_identifier="latest"))
+            found.update({token: int(row[1]) for token, row in zip(chunk, rows, strict=True)})
+        return found
 
     def _decode(self, log: Any) -> RegistryEvent | None:
         name = self._by_topic.get(bytes(log["topics"][0]))
