@@ -24,12 +24,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"chaincred {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    from chaincred import cli_chain, cli_documents, cli_serve, cli_verify
+    from chaincred import cli_chain, cli_documents, cli_serve, cli_up, cli_verify, cli_worker
 
     cli_chain.register(commands)
+    cli_up.register(commands)
     cli_documents.register(commands)
     cli_verify.register(commands)
     cli_serve.register(commands)
+    cli_worker.register(commands)
     return parser
 
 

@@ -69,10 +69,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     deploy.set_defaults(handler=run_deploy)
 
-    from chaincred.cli_up import register as register_up
-
-    register_up(commands)
-
 
 def add_signer_options(parser: argparse.ArgumentParser) -> None:
     who = parser.add_mutually_exclusive_group(required=True)

@@ -14,21 +14,29 @@ import pytest
 
 from chaincred.adapters.chain import RegistryClient, connect
 from chaincred.domain.onchain import Status
-from chaincred.toolchain.anvil import AnvilProcess
+from chaincred.toolchain.anvil import AnvilProcess, free_port
 
-pytestmark = pytest.mark.chain
+pytestmark = [pytest.mark.chain, pytest.mark.slow]
+
+KEYS = (
+    "CHAINCRED_API_URL",
+    "CHAINCRED_API_KEY",
+    "CHAINCRED_ADMIN_KEY",
+    "CHAINCRED_RPC_URL",
+    "CHAINCRED_CONTRACT",
+    "CHAINCRED_INSTITUTION_ID",
+)
 
 
-def _read_until_ready(process: subprocess.Popen[str], timeout: float = 60.0) -> dict[str, str]:
+def _read_until_ready(process: subprocess.Popen[str], timeout: float = 120.0) -> dict[str, str]:
     values: dict[str, str] = {}
     deadline = time.monotonic() + timeout
     assert process.stdout is not None
     while time.monotonic() < deadline:
         line = process.stdout.readline()
         if not line:
-            raise AssertionError(
-                f"chaincred up ended early: {process.stderr.read() if process.stderr else ''}"
-            )
+            stderr = process.stderr.read() if process.stderr else ""
+            raise AssertionError(f"chaincred up ended early: {stderr}")
         if "press Ctrl-C" in line:
             return values
         key, sep, value = line.strip().partition("=")
@@ -37,60 +45,71 @@ def _read_until_ready(process: subprocess.Popen[str], timeout: float = 60.0) -> 
     raise AssertionError("chaincred up did not become ready in time")
 
 
-def _start(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "chaincred.cli", "up", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+def _up(*args: str) -> list[str]:
+    return [sys.executable, "-m", "chaincred.cli", "up", "--port", str(free_port()), *args]
 
 
-def _run_once(*args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "chaincred.cli", "up", "--once", *args]
+def _verify(document: Path, values: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    rpc, contract = values["CHAINCRED_RPC_URL"], values["CHAINCRED_CONTRACT"]
+    command = [sys.executable, "-m", "chaincred.cli", "verify", str(document),
+               "--rpc", rpc, "--contract", contract]  # fmt: skip
     return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
 
 
-def test_up_issues_a_demo_credential_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
-    process = _start("--data-dir", str(tmp_path))
+def test_up_runs_the_stack_issues_through_the_api_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        _up("--data-dir", str(tmp_path)), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env=env,
+    )  # fmt: skip
     try:
         values = _read_until_ready(process)
+        assert set(KEYS) <= set(values)
         client = RegistryClient(connect(values["CHAINCRED_RPC_URL"]), values["CHAINCRED_CONTRACT"])
-        token_id = int(values["CHAINCRED_TOKEN_ID"], 16)
-        record = client.credential(token_id)
-        assert record.status is Status.ACTIVE
-        assert record.owner == values["CHAINCRED_HOLDER"]
+        record = client.credential(int(values["CHAINCRED_TOKEN_ID"], 16))
+        assert record.status is Status.ACTIVE and record.owner == values["CHAINCRED_HOLDER"]
         assert record.institution_id == int(values["CHAINCRED_INSTITUTION_ID"])
-        assert client.token_uri(token_id) == values["CHAINCRED_TOKEN_URI"]
-        document = str(tmp_path / "demo-credential.json")
-        verified = subprocess.run(
-            [sys.executable, "-m", "chaincred.cli", "verify", document,
-             "--rpc", values["CHAINCRED_RPC_URL"], "--contract", values["CHAINCRED_CONTRACT"]],
-            capture_output=True, text=True, timeout=60, check=False,
-        )  # fmt: skip
-        assert verified.returncode == 0, verified.stdout + verified.stderr
-        assert "verdict: VALID" in verified.stdout
+        assert client.token_uri(record.token_id) == values["CHAINCRED_TOKEN_URI"]
+        verified = _verify(tmp_path / "demo-credential.json", values)
+        assert verified.returncode == 0 and "verdict: VALID" in verified.stdout, verified.stdout
+        api = httpx.Client(base_url=values["CHAINCRED_API_URL"], timeout=30)
+        health = api.get("/healthz")
+        assert health.status_code == 200, health.text
+        metadata = api.get(f"/v1/tokens/{values['CHAINCRED_TOKEN_ID']}/metadata")
+        assert metadata.status_code == 200 and metadata.json()["name"]
         written = (tmp_path / "local.env").read_text().splitlines()
-        assert f"CHAINCRED_CONTRACT={values['CHAINCRED_CONTRACT']}" in written
+        assert f"CHAINCRED_API_KEY={values['CHAINCRED_API_KEY']}" in written
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=20) == 0
+        assert process.wait(timeout=30) == 0
     finally:
         if process.poll() is None:
             process.kill()
-    with pytest.raises(httpx.ConnectError):  # Anvil went down with it
-        httpx.post(values["CHAINCRED_RPC_URL"], json={}, timeout=1)
+    for url in (values["CHAINCRED_RPC_URL"], values["CHAINCRED_API_URL"] + "/healthz"):
+        with pytest.raises(httpx.ConnectError):  # the chain and the API went down with it
+            httpx.post(url, json={}, timeout=1)
 
 
-def test_up_uses_a_running_chain_with_rpc(tmp_path: Path) -> None:
+def test_up_once_on_a_running_chain_then_again_reuses_the_registry(tmp_path: Path) -> None:
     with AnvilProcess() as chain:
-        result = _run_once("--rpc", chain.rpc_url, "--data-dir", str(tmp_path))
-        assert result.returncode == 0, result.stderr
-        assert f"CHAINCRED_RPC_URL={chain.rpc_url}" in result.stdout
-        assert "CHAINCRED_TOKEN_STATUS=active" in result.stdout
+        first = subprocess.run(
+            _up("--rpc", chain.rpc_url, "--once", "--data-dir", str(tmp_path)),
+            capture_output=True, text=True, timeout=180, check=False,
+        )  # fmt: skip
+        assert first.returncode == 0, first.stdout + first.stderr
+        assert "deploying the ChainCred registry" in first.stdout
+        second = subprocess.run(
+            _up("--rpc", chain.rpc_url, "--once", "--data-dir", str(tmp_path)),
+            capture_output=True, text=True, timeout=180, check=False,
+        )  # fmt: skip
+        assert second.returncode == 0, second.stdout + second.stderr
+        assert "reusing the ChainCred registry" in second.stdout
+        assert "CHAINCRED_TOKEN_STATUS=active" in second.stdout
 
 
 def test_up_with_an_unreachable_rpc_says_so(tmp_path: Path) -> None:
-    result = _run_once("--rpc", "http://127.0.0.1:9", "--data-dir", str(tmp_path))
+    result = subprocess.run(
+        _up("--rpc", "http://127.0.0.1:9", "--once", "--data-dir", str(tmp_path)),
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
     assert result.returncode == 1
     assert "the chain at http://127.0.0.1:9 is unavailable" in result.stderr
