@@ -149,7 +149,8 @@ def make_worker(
     chain: ChainSender | None = None,
     **config: Any,
 ) -> SignerWorker:
-    settings: dict[str, Any] = {"batch_interval": 0.0, "stuck_after": 3600.0} | config
+    settings: dict[str, Any] = {"batch_interval": 0.0, "stuck_after": 3600.0, "lost_after": 0.0}
+    settings |= config
     return SignerWorker(
         ledger=ledger or SqlOutboxLedger(engine),
         chain=chain or stack.sender(),

@@ -36,6 +36,10 @@ class PipelineConfig:
     max_in_flight: int = 8
     #: Seconds a sent transaction may stay unmined before its fee is bumped.
     stuck_after: float = 30.0
+    #: Seconds the account's nonce must stay past a transaction none of whose versions has a
+    #: receipt before it counts as lost (a load-balanced RPC may show the nonce before the
+    #: receipt: requeuing a mined batch would fail its items as already issued).
+    lost_after: float = 15.0
     #: Highest max fee per gas a bump may offer (None: no ceiling).
     max_fee_cap: int | None = None
     #: Blocks below the head in which a reorg is still looked for.

@@ -9,7 +9,8 @@ How each failure is detected (field notes: Anvil re-queues nothing after a reorg
 - no receipt for ``stuck_after`` seconds: a new version at the same nonce with fees +12.5%
   (the earlier hash is kept: whichever version mines is recorded);
 - no receipt and the account's nonce moved past it: a version may just have mined (look
-  again), else another transaction took the nonce and the operations go back to the queue;
+  again); still none after ``lost_after`` seconds: another transaction took the nonce, and
+  the operations go back to the queue;
 - a receipt whose block is no longer canonical (reorg): back to ``sent`` and, with no version
   mined elsewhere, re-signed at the same nonce (same calldata, fees bumped so that it also
   replaces a copy a real node re-queued).
@@ -67,6 +68,7 @@ class Tracker:
         self.parked = False
         self.parked_need = 0
         self._watched_head: str | None = None
+        self._nonce_gone: dict[str, datetime] = {}
 
     # ------------------------------------------------------------------ one round
 
@@ -125,6 +127,10 @@ class Tracker:
             if receipt is not None:
                 self._record(tx, receipt, head, progress)
                 return
+            first_seen = self._nonce_gone.setdefault(tx.id, self.now())
+            if (self.now() - first_seen).total_seconds() < self.config.lost_after:
+                return  # the receipt may still be on its way to this RPC endpoint
+            del self._nonce_gone[tx.id]
             self.ledger.mark_lost(tx.id, f"nonce {tx.nonce} was used by another transaction")
             # The key signed elsewhere: the counter catches up with the chain.
             self.ledger.ensure_signer(self.chain.address, self._nonce())
