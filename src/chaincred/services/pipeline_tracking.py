@@ -188,7 +188,7 @@ class Tracker:
 
     def _follow_mined(self, tx: TxRecord, head: BlockRef, progress: Progress) -> None:
         assert tx.block_number is not None
-        if self.chain.block_hash(tx.block_number) != tx.block_hash:
+        if self._left_chain(tx):
             self._reorged(tx, progress)
             return
         if head.number - tx.block_number + 1 >= self.config.confirmations:
@@ -247,9 +247,9 @@ class Tracker:
         settled = self.ledger.settled_since(self.chain.address, since)
         if settled:
             top = max(settled, key=lambda t: t.block_number or 0)
-            if self.chain.block_hash(top.block_number or 0) != top.block_hash:
+            if self._left_chain(top):
                 for tx in settled:
-                    if self.chain.block_hash(tx.block_number or 0) != tx.block_hash:
+                    if self._left_chain(tx):
                         self._reorged(tx, progress)
         self._watched_head = head.hash
 
@@ -304,6 +304,13 @@ class Tracker:
         self.parked, self.parked_need = True, need
         progress.parked = reason
         _log.warning("signer %s parked: %s", self.chain.address, reason)
+
+    def _left_chain(self, tx: TxRecord) -> bool:
+        """Whether the block the transaction was mined in is no longer canonical. A block
+        beyond the head of this endpoint (a lagging node behind a load balancer) proves
+        nothing yet."""
+        canonical = self.chain.block_hash(tx.block_number or 0)
+        return canonical is not None and canonical != tx.block_hash
 
     def _receipt(self, tx: TxRecord) -> Receipt | None:
         for tx_hash in tx.hashes:
