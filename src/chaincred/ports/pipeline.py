@@ -234,6 +234,11 @@ class OutboxLedger(Protocol):
         """Queued lifecycle operations, oldest first, with ``target_state`` and ``blocked``."""
         ...
 
+    def has_work(self, signer: str, institutions: frozenset[int] | None) -> bool:
+        """Whether ``signer`` has open transactions or ``institutions`` queued operations,
+        read in one snapshot (two reads could each miss an operation moving between them)."""
+        ...
+
     def fail_operations(self, operation_ids: Sequence[int], error: str) -> None:
         """Queued operations become ``failed`` with ``error``; the credential of a mint or a
         supersede becomes ``failed`` with ``failure``. Never retried."""

@@ -148,14 +148,7 @@ class SignerWorker:
 
     def idle(self) -> bool:
         """Started, with nothing open and nothing queued for this worker's institutions."""
-        if not self.active:
-            return False
-        institutions = self.institutions
-        return not (
-            self.ledger.open_transactions(self.address)
-            or self.ledger.queued_mints(institutions, 1)
-            or self.ledger.queued_changes(institutions, 1)
-        )
+        return self.active and not self.ledger.has_work(self.address, self.institutions)
 
     # ------------------------------------------------------------------ new work
 

@@ -443,3 +443,17 @@ def test_one_worker_per_key(kit: Kit) -> None:
     assert rival.acquire_signer(SIGNER)
     rival.release_signer(SIGNER)
     rival.release_signer(RECIPIENT)
+
+
+def test_has_work_while_anything_is_queued_or_open(kit: Kit) -> None:
+    kit.ledger.ensure_signer(SIGNER, 0)
+    assert not kit.ledger.has_work(SIGNER, None)
+    a = kit.mint(2)
+    assert kit.ledger.has_work(SIGNER, None) and kit.ledger.has_work(SIGNER, frozenset({2}))
+    assert not kit.ledger.has_work(SIGNER, frozenset({1}))
+    tx = commit(kit, [a])
+    assert kit.ledger.has_work(SIGNER, frozenset({1}))  # its transaction is open
+    assert not kit.ledger.has_work(RECIPIENT, frozenset({1}))
+    kit.ledger.record_mined(tx.id, receipt(tx.tx_hash))
+    kit.ledger.confirm(tx.id)
+    assert not kit.ledger.has_work(SIGNER, None)

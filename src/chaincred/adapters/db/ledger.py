@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, exists, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -218,6 +218,18 @@ class SqlOutboxLedger:
             if target is not None and op_id is not None:
                 earliest[target] = min(op_id, earliest.get(target, op_id))
         return earliest
+
+    def has_work(self, signer: str, institutions: frozenset[int] | None) -> bool:
+        queued = sa_select(col(OperationRow.id)).where(col(OperationRow.state) == "queued")
+        if institutions is not None:
+            queued = queued.where(col(OperationRow.institution_id).in_(sorted(institutions)))
+        open_txs = sa_select(col(TransactionRow.id)).where(
+            col(TransactionRow.signer) == signer, col(TransactionRow.state).in_(_OPEN)
+        )
+        # One statement, one snapshot (PostgreSQL's READ COMMITTED takes one per statement).
+        query = sa_select(or_(exists(queued), exists(open_txs)))
+        with self._read() as session:
+            return bool(session.execute(query).scalar_one())
 
     def fail_operations(self, operation_ids: Sequence[int], error: str) -> None:
         if not operation_ids:

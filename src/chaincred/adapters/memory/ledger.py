@@ -240,6 +240,13 @@ class MemoryOutboxLedger:
             blocked=blocked,
         )
 
+    def has_work(self, signer: str, institutions: frozenset[int] | None) -> bool:
+        with self.outbox.lock:
+            return bool(
+                self._queued(("mint", *_CHANGES), institutions)
+                or self._select(lambda tx: tx.signer == signer and tx.state in _OPEN)
+            )
+
     def fail_operations(self, operation_ids: Sequence[int], error: str) -> None:
         with self._write() as box:
             ops = [box.operations[i] for i in operation_ids if box.operations[i].state == "queued"]
