@@ -9,6 +9,7 @@ slow none of them. Split from ``benchmarks/issuance.py`` to keep each module sho
 from __future__ import annotations
 
 import cProfile
+import json
 import pstats
 import tempfile
 import time
@@ -29,6 +30,7 @@ from chaincred.adapters.db.index import SqlCredentialIndex
 from chaincred.adapters.db.repository import SqlIssuerRepository
 from chaincred.adapters.pinning import BuiltinStore
 from chaincred.demo import DEMO_ACHIEVEMENT, DEMO_INSTITUTION
+from chaincred.domain import parse_json
 from chaincred.services.achievements import create_achievement
 from chaincred.services.indexer import Indexer, IndexerConfig
 from chaincred.services.institutions import create_institution
@@ -56,6 +58,7 @@ class AcceptProfile:
 
     rows: int
     seconds: float  # unprofiled, one batch of ``rows``
+    parse_seconds: float  # the route's strict JSON parse of that batch's body (unprofiled)
     profiled_seconds: float
     phases: list[tuple[str, float]]  # profiled seconds, disjoint, "other" last
     canonical_calls: int  # canonical_bytes (RFC 8785) calls, every caller
@@ -70,6 +73,7 @@ class AcceptProfile:
             "rows": self.rows,
             "seconds": round(self.seconds, 3),
             "us_per_row": round(self.us_per_row),
+            "body_parse_us_per_row": round(self.parse_seconds / self.rows * 1e6),
             "profiled_seconds": round(self.profiled_seconds, 3),
             "phases": [
                 {
@@ -98,15 +102,23 @@ def profile_accept(stack: Stack, rows: int) -> AcceptProfile:
         achievement = create_achievement(stack.institution_id, DEMO_ACHIEVEMENT, repo=repo,
                                          clock=clock)  # fmt: skip
 
-        def accept(path: str, n: int) -> None:
+        def body(path: str, n: int) -> bytes:
             raw = issue_rows(stack, path, n)
             for row in raw:
                 row["achievement_id"] = achievement.id
+            return json.dumps(raw).encode()
+
+        def accept(path: str, n: int) -> None:
+            raw = parse_json(body(path, n))
             issue_batch([Row((i,), r) for i, r in enumerate(raw)],
                         institution_id=stack.institution_id, idempotency_key=path, repo=repo,
                         store=store, clock=clock, chain=chain)  # fmt: skip
 
         accept("profile-warm-up", 10)
+        text = body("profile-parse", rows)
+        began = time.perf_counter()
+        parse_json(text)  # what POST /v1/credentials/batch does with the body first
+        parse_seconds = time.perf_counter() - began
         began = time.perf_counter()
         accept("profile-timed", rows)
         seconds = time.perf_counter() - began
@@ -115,10 +127,12 @@ def profile_accept(stack: Stack, rows: int) -> AcceptProfile:
         accept("profile-profiled", rows)
         profiler.disable()
         engine.dispose()
-    return _cut(profiler, rows, seconds)
+    return _cut(profiler, rows, seconds, parse_seconds)
 
 
-def _cut(profiler: cProfile.Profile, rows: int, seconds: float) -> AcceptProfile:
+def _cut(
+    profiler: cProfile.Profile, rows: int, seconds: float, parse_seconds: float
+) -> AcceptProfile:
     stats: dict[Key, Any] = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     wall = sum(v[2] for v in stats.values())
     phases = [
@@ -132,6 +146,7 @@ def _cut(profiler: cProfile.Profile, rows: int, seconds: float) -> AcceptProfile
     return AcceptProfile(
         rows,
         seconds,
+        parse_seconds,
         wall,
         phases,
         canonical_calls=sum(stats[k][1] for k in canonical),

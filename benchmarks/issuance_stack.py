@@ -45,6 +45,7 @@ class StackOptions:
     confirmations: int | None = None  # CHAINCRED_CONFIRMATIONS
     data_dir: Path | None = None  # None: a temporary directory, removed afterwards
     worker_args: tuple[str, ...] = ()  # more options of chaincred worker (--no-index)
+    rpc_url: str | None = None  # a running (fresh) chain instead of starting Anvil
 
 
 @dataclass
@@ -80,10 +81,14 @@ def running_stack(options: StackOptions) -> Iterator[Stack]:
             cleanup.enter_context(tempfile.TemporaryDirectory(prefix="chaincred-issuance-"))
         )
         data_dir.mkdir(parents=True, exist_ok=True)
-        extra = ("--block-time", f"{options.block_time:g}") if options.block_time else ()
-        anvil = cleanup.enter_context(AnvilProcess(extra_args=extra))
+        pids = {}
+        rpc_url = options.rpc_url
+        if rpc_url is None:
+            extra = ("--block-time", f"{options.block_time:g}") if options.block_time else ()
+            anvil = cleanup.enter_context(AnvilProcess(extra_args=extra))
+            rpc_url, pids["Anvil"] = anvil.rpc_url, anvil.pid
         with redirect_stdout(sys.stderr):  # it prints progress: stdout is for the figures
-            contract, _, institution_id = _prepare_chain(anvil.rpc_url, {})
+            contract, _, institution_id = _prepare_chain(rpc_url, {})
         database_url = (
             cleanup.enter_context(_fresh_schema(options.database_url))
             if options.database_url
@@ -91,7 +96,7 @@ def running_stack(options: StackOptions) -> Iterator[Stack]:
         )
         admin_key = "cc_admin_" + secrets.token_hex(24)
         api_url = f"http://127.0.0.1:{free_port()}"
-        env = _child_env(anvil.rpc_url, contract, data_dir, admin_key, api_url)
+        env = _child_env(rpc_url, contract, data_dir, admin_key, api_url)
         env |= _worker_settings(options, database_url)
         children: list[subprocess.Popen[bytes]] = []
         cleanup.callback(_stop, children)
@@ -100,8 +105,8 @@ def running_stack(options: StackOptions) -> Iterator[Stack]:
         _wait_for_api(api_url, children)
         api_key, achievement_id = _bootstrap(api_url, admin_key, institution_id)
         yield Stack(
-            rpc_url=anvil.rpc_url,
-            w3=connect(anvil.rpc_url),
+            rpc_url=rpc_url,
+            w3=connect(rpc_url),
             contract=contract,
             institution_id=institution_id,
             api_url=api_url,
@@ -112,7 +117,7 @@ def running_stack(options: StackOptions) -> Iterator[Stack]:
             pids={
                 "API (chaincred serve)": children[0].pid,
                 "worker (chaincred worker)": children[1].pid,
-                "Anvil": anvil.pid,
+                **pids,
                 "benchmark client": os.getpid(),
             },
         )
