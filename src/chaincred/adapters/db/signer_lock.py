@@ -69,9 +69,10 @@ class SignerLocks:
         return hold is not None
 
     def _pg_lock(self, key: str) -> _Hold | None:
-        lock_key = _lock_key(key)
         with self._unavailable():
             connection = self._engine.connect()
+            schema = connection.execute(text("SELECT current_schema()")).scalar_one()
+            lock_key = _lock_key(f"{schema}:{key}")
             got = connection.execute(
                 text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_key}
             ).scalar_one()
@@ -118,7 +119,9 @@ class SignerLocks:
         return _Hold(release, lambda: True)
 
 
-def _lock_key(address: str) -> int:
-    """A signed 64-bit advisory lock key from the address."""
-    digest = hashlib.sha256(b"chaincred-signer:" + address.lower().encode()).digest()
+def _lock_key(scoped_address: str) -> int:
+    """A signed 64-bit advisory lock key. Advisory locks are database-wide; the key carries
+    the schema because the outbox and its nonce counter live there: one worker per key per
+    outbox (two outboxes sharing a key would clash on the chain's nonces whatever the lock)."""
+    digest = hashlib.sha256(b"chaincred-signer:" + scoped_address.lower().encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
