@@ -204,22 +204,26 @@ def run_single(stack: Stack, rpc: Rpc, n: int, clients: int, timeout: float) -> 
     run = PathRun("single", n)
     answers: list[tuple[float, float, dict[str, Any]] | None] = [None] * n  # latency, at, body
     serials = itertools.count()
+    retried: list[str] = []  # the problem type of each 503 answered (then retried)
     pool = [stack.client() for _ in range(clients)]  # made before the clock starts
     with _Measured(stack, rpc, run) as start:
 
         def client_loop(client: httpx.Client) -> None:
             while (i := next(serials)) < n:
                 began = time.perf_counter()
-                answer = client.post("/v1/credentials", json=rows[i],
-                                     headers={"Idempotency-Key": f"single-{i}"})  # fmt: skip
+                answer = _post_retrying(client, rows[i], f"single-{i}", retried)
                 done = time.perf_counter()
+                if answer.status_code == 503:  # refused even after retries: counted, not fatal
+                    continue
                 answers[i] = (done - began, done - start, _accepted(answer))
 
         _in_threads(client_loop, pool, timeout)
         got = [a for a in answers if a is not None]
-        if len(got) != n:
-            raise RuntimeError(f"{n - len(got)} single requests got no answer")
+        run.count, run.notes["refused"] = len(got), n - len(got)
+        if not got:
+            raise RuntimeError(f"all {n} single requests were refused: {_count(retried)}")
         run.latencies = [a[0] for a in got]
+        run.notes["retried_503"] = _count(retried)
         run.accept_seconds = max(a[1] for a in got)
         log(f"  {n:,} requests accepted in {run.accept_seconds:.2f} s; waiting for the chain")
         last = max(got, key=lambda a: a[1])[2]["id"]
@@ -244,6 +248,20 @@ def run_single(stack: Stack, rpc: Rpc, n: int, clients: int, timeout: float) -> 
     run.states = _count(r["state"] for r in reports)
     run.notes["gas_shares"] = {r["id"]: _share(r) for r in reports}
     return run
+
+
+def _post_retrying(
+    client: httpx.Client, row: dict[str, Any], key: str, retried: list[str], tries: int = 5
+) -> httpx.Response:
+    """POST one credential; a 503 is retried with the same Idempotency-Key after its
+    Retry-After (at most 1 s), as a client should, and noted in ``retried``."""
+    for _ in range(tries - 1):
+        answer = client.post("/v1/credentials", json=row, headers={"Idempotency-Key": key})
+        if answer.status_code != 503:
+            return answer
+        retried.append(str(answer.json().get("type", "")).rsplit(":", 1)[-1])
+        time.sleep(min(1.0, float(answer.headers.get("Retry-After", "0.1"))))
+    return client.post("/v1/credentials", json=row, headers={"Idempotency-Key": key})
 
 
 def _await_confirmed(

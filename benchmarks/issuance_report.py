@@ -82,7 +82,11 @@ class Figures:
             "accept_us_per_row": round(sum(self.batch.latencies) / self.batch.count * 1e6),
             "first_confirmed_seconds": first_confirmed(self.batch),
         }
-        single = path_json(self.single) | {"clients": self.setup["clients"]}
+        single = path_json(self.single) | {
+            "clients": self.setup["clients"],
+            "refused": self.single.notes.get("refused", 0),
+            "retried_503": self.single.notes.get("retried_503", {}),
+        }
         return {
             "n": self.batch.count,
             "batch": batch,
@@ -170,6 +174,10 @@ def render_checks(f: Figures) -> list[str]:
         f"{o['shares_checked']:,} credentials equals its receipt's `gasUsed` / credentials "
         "in the transaction.",
     ]
+    retried, refused = f.single.notes.get("retried_503", {}), f.single.notes.get("refused", 0)
+    if retried or refused:
+        lines.append(f"- Single requests answered 503 and retried: {retried}; refused after "
+                     f"retries: {refused:,}.")  # fmt: skip
     failed = [name for name, ok in f.checks.items() if not ok]
     lines.append(f"- Checks: {'all hold' if not failed else 'FAILED: ' + ', '.join(failed)} "
                  f"({', '.join(f.checks)}).")  # fmt: skip
@@ -210,8 +218,8 @@ def render_budget(f: Figures) -> str:
         f"The batch path took {b.seconds:.2f} s: the {len(b.latencies)} POSTs were answered "
         f"{b.accept_seconds:.2f} s after the first was sent ({client_side:,.0f} µs per row "
         f"as the client saw it), the first credentials were confirmed after "
-        f"{first_confirmed(b) or 0:.2f} s, and the last {b.seconds - b.accept_seconds:.2f} s "
-        "after the last answer. 500 credentials/s leaves 2,000 µs of wall time per credential; "
+        f"{first_confirmed(b) or 0:.2f} s, and the last ones {b.seconds - b.accept_seconds:.2f} "
+        "s after the last answer. 500 credentials/s leaves 2,000 µs of wall time per credential; "
         f"the API spent {api:,} µs of CPU per credential, the worker {worker:,} µs and Anvil "
         f"{anvil:,} µs."
     ]
@@ -229,7 +237,7 @@ def render_budget(f: Figures) -> str:
     if f.indexer is not None:
         i = f.indexer
         parts.append(
-            f"The worker runs the indexer in its own loop, every 5 s between signer rounds: "
+            f"The worker runs the indexer in the signer's loop, every 5 s between rounds: "
             f"replaying this run's {i.events:,} events took {i.seconds:.2f} s in this process, "
             f"{i.us_per_credential:,.0f} µs per credential — time in which the worker signs "
             "and sends nothing."

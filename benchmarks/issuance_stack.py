@@ -23,6 +23,7 @@ from eth_account import Account
 from web3 import Web3
 
 from chaincred.adapters.chain import RegistryClient, RevertDecoder, Transactor, connect
+from chaincred.adapters.db import create_db_engine, migrate
 from chaincred.cli_up import _bootstrap, _child_env, _prepare_chain, _wait_for_api
 from chaincred.toolchain.anvil import DEV_ACCOUNTS, AnvilProcess, free_port
 from chaincred.toolchain.artifact import load_artifact
@@ -162,8 +163,14 @@ def _fresh_schema(url: str) -> Iterator[str]:
     with admin.begin() as connection:
         connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
     separator = "&" if "?" in url else "?"
+    scoped = f"{url}{separator}options=-csearch_path%3D{schema}"
     try:
-        yield f"{url}{separator}options=-csearch_path%3D{schema}"
+        # Migrated here, once: the API and the worker would otherwise both create the tables
+        # of the empty schema at the same moment.
+        engine = create_db_engine(scoped)
+        migrate(engine)
+        engine.dispose()
+        yield scoped
     finally:
         with admin.begin() as connection:
             connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
