@@ -160,7 +160,8 @@ def _prepare_chain(rpc_url: str, previous: dict[str, str]) -> tuple[str, int, in
     decoder = RevertDecoder(load_artifact().contract("ChainCred").abi)
     registrar = Transactor(w3, Account.from_key(_REGISTRAR), decoder)
     contract = previous.get("CHAINCRED_CONTRACT")
-    if contract and len(w3.eth.get_code(Web3.to_checksum_address(contract))) > 0:
+    runtime = load_artifact().contract("ChainCred").deployed_bytecode
+    if contract and bytes(w3.eth.get_code(Web3.to_checksum_address(contract))) == runtime:
         print(f"reusing the ChainCred registry at {contract}", flush=True)
     else:
         print("deploying the ChainCred registry …", flush=True)

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     chain_id: int | None = Field(
         None, description="expected chain id; checked against the node at start-up when set"
     )
+    check_contract_code: bool = Field(
+        True,
+        description="at start-up, refuse a contract whose runtime code is not this version's "
+        "ChainCred (off: serve a registry deployed by another chaincred version)",
+    )
 
     # ---- the issuer service (issue 3)
     data_dir: Path = Field(Path(".chaincred"), description="SQLite file, pinned files, local.env")

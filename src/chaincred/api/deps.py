@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_hash.auto import keccak
 from eth_utils.address import to_checksum_address
 from fastapi import Request
 from sqlalchemy import Engine
@@ -27,15 +29,19 @@ from chaincred.ports import MetadataStore
 from chaincred.services.publishing import IssuingChain
 from chaincred.settings import Settings
 from chaincred.toolchain.anvil import DEV_ACCOUNTS
+from chaincred.toolchain.artifact import load_artifact
 
 __all__ = [
     "IssuerContext",
     "VerifierContext",
     "build_issuer",
     "build_verifier",
+    "check_deployment",
     "issuer",
     "verifier",
 ]
+
+_log = logging.getLogger("chaincred.api")
 
 #: Anvil's last well-known account signs receipts in local mode (never in production).
 _DEV_RECEIPT_KEY = DEV_ACCOUNTS[9]
@@ -62,12 +68,43 @@ class VerifierContext:
 
 def build_verifier(settings: Settings) -> VerifierContext:
     reader = RpcReader(settings.rpc_url, settings.contract, timeout=settings.rpc_timeout)
+    check_deployment(settings, reader)
     return VerifierContext(
         settings=settings,
         reader=reader,
         nonces=MemoryNonceStore(ttl=settings.nonce_ttl),
         receipt_key=_receipt_key(settings),
     )
+
+
+def check_deployment(settings: Settings, reader: RpcReader) -> None:
+    """Refuse to start against the wrong chain or a contract that is not ChainCred, with a
+    message naming the setting to fix. A node that does not answer is not an error here:
+    issuing only writes the outbox, and verification reports such a chain as indeterminate."""
+    try:
+        chain_id, _ = reader.chain_head()
+        code = reader.runtime_code()
+    except ChainUnavailable as exc:
+        _log.warning("chain not checked at start-up: %s", exc)
+        return
+    if settings.chain_id is not None and chain_id != settings.chain_id:
+        raise ConfigurationError(
+            f"CHAINCRED_CHAIN_ID is {settings.chain_id} but {settings.rpc_url} serves chain "
+            f"{chain_id}: fix CHAINCRED_RPC_URL or CHAINCRED_CHAIN_ID"
+        )
+    if not code:
+        raise ConfigurationError(
+            f"there is no contract at CHAINCRED_CONTRACT={settings.contract} on chain {chain_id}: "
+            "deploy one (chaincred deploy) or fix CHAINCRED_CONTRACT"
+        )
+    expected = load_artifact().contract("ChainCred").deployed_bytecode
+    if settings.check_contract_code and keccak(code) != keccak(expected):
+        raise ConfigurationError(
+            f"the contract at CHAINCRED_CONTRACT={settings.contract} is not this version's "
+            f"ChainCred (runtime code hash 0x{keccak(code).hex()}, expected "
+            f"0x{keccak(expected).hex()}): fix CHAINCRED_CONTRACT, or set "
+            "CHAINCRED_CHECK_CONTRACT_CODE=false to serve a registry of another version"
+        )
 
 
 def _receipt_key(settings: Settings) -> LocalAccount | None:

@@ -63,6 +63,11 @@ class RpcReader:
         (block,) = self._batch([("eth_getBlockByNumber", [hex(number), False])])
         return None if block is None else _block_ref(block)
 
+    def runtime_code(self) -> bytes:
+        """The registry address's code at the latest block (empty if there is none)."""
+        (code,) = self._batch([("eth_getCode", [self.contract, "latest"])])
+        return _call_data(code)
+
     def has_code(self, block: JudgedBlock) -> bool:
         """Whether the registry has code at ``block`` (a positive answer is remembered: the
         registry cannot self-destruct, so it keeps its code at every later block)."""
