@@ -477,3 +477,19 @@ def test_a_roster_that_is_not_csv_is_422(tenant: Tenant) -> None:
         headers={"Idempotency-Key": "b-latin1", "Content-Type": "text/csv"},
     )
     assert problem(response, 422, "invalid-input")["detail"] == "$: the CSV is not UTF-8 (byte 20)"
+
+
+def test_concurrent_single_requests_are_all_accepted(tenant: Tenant) -> None:
+    """Regression (PostgreSQL): inserting a credential takes a key-share lock on its
+    achievement, and locking the achievement FOR UPDATE afterwards deadlocked concurrent
+    requests into 503s."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    achievement_id = tenant.achievement()
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(lambda _: tenant.issue(achievement_id), range(36)))
+
+    assert [a.status_code for a in answers] == [202] * 36, [
+        a.text for a in answers if a.status_code != 202
+    ][:2]
+    assert len({a.json()["token_id"] for a in answers}) == 36

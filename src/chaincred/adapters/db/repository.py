@@ -156,7 +156,11 @@ class _SqlTransaction:
             col(AchievementRow.id) == achievement_id,
             col(AchievementRow.institution_id) == institution_id,
         )
-        row = self.s.scalars(query.with_for_update() if lock else query).first()
+        # FOR NO KEY UPDATE: inserting a credential takes a key-share lock on its achievement
+        # (the foreign key), which a plain FOR UPDATE would wait on: a deadlock between two
+        # concurrent requests on PostgreSQL.
+        locked = query.with_for_update(key_share=True) if lock else query
+        row = self.s.scalars(locked).first()
         return None if row is None else achievement_entry(row)
 
     def achievements(self, institution_id: int, *, archived: bool) -> list[AchievementEntry]:
@@ -198,14 +202,22 @@ class _SqlTransaction:
             col(CredentialRow.id) == credential_id,
             col(CredentialRow.institution_id) == institution_id,
         )
-        row = self.s.scalars(query.with_for_update() if lock else query).first()
+        # FOR NO KEY UPDATE: inserting a credential takes a key-share lock on its achievement
+        # (the foreign key), which a plain FOR UPDATE would wait on: a deadlock between two
+        # concurrent requests on PostgreSQL.
+        locked = query.with_for_update(key_share=True) if lock else query
+        row = self.s.scalars(locked).first()
         return None if row is None else credential_entry(row)
 
     def credential_by_id(self, credential_id: str, *, lock: bool = False) -> CredentialEntry | None:
         if not _storable(credential_id):
             return None
         query = select(CredentialRow).where(col(CredentialRow.id) == credential_id)
-        row = self.s.scalars(query.with_for_update() if lock else query).first()
+        # FOR NO KEY UPDATE: inserting a credential takes a key-share lock on its achievement
+        # (the foreign key), which a plain FOR UPDATE would wait on: a deadlock between two
+        # concurrent requests on PostgreSQL.
+        locked = query.with_for_update(key_share=True) if lock else query
+        row = self.s.scalars(locked).first()
         return None if row is None else credential_entry(row)
 
     def add_job(self, entry: JobEntry) -> None:
