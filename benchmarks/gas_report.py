@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks import docfile
+from benchmarks.docfile import markers
 from chaincred.adapters.chain import GAS_CAP
 from chaincred.toolchain.artifact import load_artifact
 
-BEGIN, END = "<!-- gas:begin -->", "<!-- gas:end -->"
+SECTION = "gas"
+BEGIN, END = markers(SECTION)
 
 #: Per-credential targets of issue 6, keyed by (operation, batch size).
 TARGETS: dict[tuple[str, int], int] = {
@@ -290,22 +293,11 @@ def render_section(report: Report) -> str:
 
 # ====================================================================== the document
 
-DOC_HEADER = (
-    "# Benchmarks\n\nResults written by the scripts in `benchmarks/` (how to run each: "
-    "`benchmarks/README.md`). Each script rewrites only its own section, between its markers.\n"
-)
-
 
 def rewrite_section(text: str, section: str) -> str:
     """``text`` with the gas section replaced, or appended when it has none yet."""
-    block = f"{BEGIN}\n{section.strip()}\n{END}"
-    start, end = text.find(BEGIN), text.find(END)
-    if start == -1 or end < start:
-        return text.rstrip() + "\n\n" + block + "\n"
-    return text[:start] + block + text[end + len(END) :]
+    return docfile.rewrite_section(text, SECTION, section)
 
 
 def write_doc(path: Path, section: str) -> None:
-    text = path.read_text("utf-8") if path.exists() else DOC_HEADER
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(rewrite_section(text, section), "utf-8")
+    docfile.write_section(path, SECTION, section)

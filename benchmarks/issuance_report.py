@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.gas_report import DOC_HEADER  # one header for the whole document
+from benchmarks import docfile
+from benchmarks.docfile import markers
 from benchmarks.issuance_paths import PathRun
 from benchmarks.issuance_profile import AcceptProfile, IndexerReplay
 from benchmarks.verify_report import _percentile
 
-BEGIN, END = "<!-- issuance:begin -->", "<!-- issuance:end -->"
+SECTION = "issuance"
+BEGIN, END = markers(SECTION)
 BATCH_TARGET = 500.0  # confirmed credentials/s through the batch path, issue 3
 RATIO_TARGET = 10.0  # batch path / naive path, issue 3
 
@@ -329,14 +331,8 @@ def render_table(f: Figures) -> list[str]:
 
 def rewrite_section(text: str, section: str) -> str:
     """``text`` with the issuance section replaced, or appended when it has none yet."""
-    block = f"{BEGIN}\n{section.strip()}\n{END}"
-    start, end = text.find(BEGIN), text.find(END)
-    if start == -1 or end < start:
-        return text.rstrip() + "\n\n" + block + "\n"
-    return text[:start] + block + text[end + len(END) :]
+    return docfile.rewrite_section(text, SECTION, section)
 
 
 def write_doc(path: Path, section: str) -> None:
-    text = path.read_text("utf-8") if path.exists() else DOC_HEADER
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(rewrite_section(text, section), "utf-8")
+    docfile.write_section(path, SECTION, section)

@@ -17,11 +17,13 @@ from typing import Any
 
 import web3
 
-from benchmarks.gas_report import DOC_HEADER  # one header for the whole document
+from benchmarks import docfile
+from benchmarks.docfile import markers
 from benchmarks.verify_profile import Breakdown
 from benchmarks.verify_setup import Chain
 
-BEGIN, END = "<!-- verify:begin -->", "<!-- verify:end -->"
+SECTION = "verify"
+BEGIN, END = markers(SECTION)
 BULK_TARGET = 5_000  # credentials/s, issue 4
 P50_TARGET_MS = 10.0  # single verification, issue 4
 
@@ -378,14 +380,8 @@ def render_table(f: Figures) -> list[str]:
 
 def rewrite_section(text: str, section: str) -> str:
     """``text`` with the verify section replaced, or appended when it has none yet."""
-    block = f"{BEGIN}\n{section.strip()}\n{END}"
-    start, end = text.find(BEGIN), text.find(END)
-    if start == -1 or end < start:
-        return text.rstrip() + "\n\n" + block + "\n"
-    return text[:start] + block + text[end + len(END) :]
+    return docfile.rewrite_section(text, SECTION, section)
 
 
 def write_doc(path: Path, section: str) -> None:
-    text = path.read_text("utf-8") if path.exists() else DOC_HEADER
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(rewrite_section(text, section), "utf-8")
+    docfile.write_section(path, SECTION, section)
