@@ -188,8 +188,9 @@ def _child_env(
         "PUBLIC_URL": api_url,
         "PINNING": "builtin",
     }
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("CHAINCRED_")}
-    return inherited | {f"CHAINCRED_{key}": value for key, value in settings.items()}
+    # The caller's other CHAINCRED_* settings (batch size, database URL, …) pass through;
+    # these are the stack's own and win.
+    return dict(os.environ) | {f"CHAINCRED_{key}": value for key, value in settings.items()}
 
 
 def _wait_for_api(

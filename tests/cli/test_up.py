@@ -113,3 +113,15 @@ def test_up_with_an_unreachable_rpc_says_so(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 1
     assert "the chain at http://127.0.0.1:9 is unavailable" in result.stderr
+
+
+def test_the_callers_other_settings_reach_the_children(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chaincred.cli_up import _child_env
+
+    monkeypatch.setenv("CHAINCRED_BATCH_SIZE", "7")
+    monkeypatch.setenv("CHAINCRED_CONTRACT", "0x" + "00" * 20)
+    env = _child_env("http://rpc", "0x" + "ab" * 20, Path("/d"), "admin", "http://api")
+
+    assert env["CHAINCRED_BATCH_SIZE"] == "7"
+    assert env["CHAINCRED_CONTRACT"] == "0x" + "ab" * 20
+    assert env["CHAINCRED_SIGNER_DEV_KEY"] == "true" and env["CHAINCRED_MODE"] == "local"
