@@ -6,12 +6,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint clean help
+.PHONY: setup run test lint bench clean help
 
 help:
 	@echo "make run    install everything and start the local stack (Ctrl-C stops it)"
 	@echo "make test   install everything and run all tests, linters included"
 	@echo "make lint   ruff, mypy --strict, import layers and solhint (fast)"
+	@echo "make bench  run every benchmark and rewrite docs/benchmarks.md (about 6 minutes)"
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -41,6 +42,11 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	node_modules/.bin/solhint --max-warnings 0 'contracts/**/*.sol'
+
+bench: setup
+	$(BIN)/python benchmarks/gas.py
+	$(BIN)/python benchmarks/verify.py
+	$(BIN)/python benchmarks/issuance.py
 
 clean:
 	rm -rf $(VENV) .venv-slither node_modules .chaincred out cache .pytest_cache .hypothesis
