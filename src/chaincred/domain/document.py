@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, PlainValidator, StringConstraints, WithJsonSchema
@@ -23,10 +23,11 @@ from pydantic_core import PydanticCustomError
 
 from chaincred.domain.achievement import Achievement
 from chaincred.domain.badge import badge_svg
+from chaincred.domain.canonical import canonical_bytes
 from chaincred.domain.claims import ClaimName
 from chaincred.domain.conformance import ConformanceReport, RuleSets, cmf_report, eu_report
 from chaincred.domain.credential import Institution
-from chaincred.domain.digest import cid_of_bytes, digest_of, token_id_of, token_uri_of
+from chaincred.domain.digest import cid_of_bytes, sha256_digest, token_id_of, token_uri_of
 from chaincred.domain.fields import (
     Address,
     ChainId,
@@ -99,8 +100,15 @@ class PublicPart(Model):
         lists are omitted (never ``null``), so each credential has exactly one form."""
         return self.model_dump(mode="json", exclude_defaults=True)
 
+    @cached_property
+    def canonical(self) -> bytes:
+        """The RFC 8785 canonical bytes of :meth:`to_json`: what the digest hashes and what is
+        pinned as the ERC-721 metadata. Computed once per (immutable) public part; pydantic
+        leaves the cached value out of equality, dumps and hashes."""
+        return canonical_bytes(self.to_json())
+
     def digest(self) -> Digest:
-        return digest_of(self.to_json())
+        return sha256_digest(self.canonical)
 
 
 class ClaimOpening(Model):

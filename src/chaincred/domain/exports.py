@@ -43,7 +43,7 @@ _OB3_TYPES = {
 def erc721_metadata(document: CredentialDocument) -> bytes:
     """The metadata wallets fetch from the token URI: the canonical bytes of the public part,
     whose SHA-256 is the token id (so its CID is the one in ``tokenURI``)."""
-    return canonical_bytes(document.public.to_json())
+    return document.public.canonical
 
 
 def badge_of(document: CredentialDocument) -> bytes:
