@@ -201,23 +201,21 @@ The batch path reached {rate:,.0f} confirmed credentials/s, short of 500/s. {acc
 
 1. **Accepting** (`services/issuance.py`, `services/publishing.py`, `domain/`): a row's
    public part — about 170 JSON values, most of them the achievement's and the
-   institution's, the same for the whole cohort — is canonicalized twice with the full
-   `_checked` walk (NFC and surrogate check of every string, a copy of every value): for the
-   digest in `issue_document` (`digest_of`) and again in `erc721_metadata` for the pinned
-   metadata, which are the same bytes ({canon} `canonical_bytes` calls per row in all,
-   counting one per claim). Keeping the canonical bytes on the built document and pinning
-   those, and checking the cohort-wide part once per achievement (only the recipient, the
-   dates and the salted claim commitments differ per row), would remove most of the accept
-   time. The API does all of it in one process: `chaincred serve` runs one uvicorn worker, so
-   building a batch's documents in a process pool (or serving with several workers) is the
-   other lever on a machine with cores to spare.
-2. **The worker's loop** (`cli_worker.run_worker`): the indexer runs between signer rounds
-   in the same thread, so while it decodes events (web3's `process_log` and the contract-call
-   formatters in `adapters/chain/events.py`) no batch is signed, sent or confirmed. Decoding
-   the logs with `eth_abi` from raw JSON-RPC (as the pipeline's receipts already are),
-   reading institutions through the raw `credentials` view (as `RpcReader` does), and running
-   the indexer in its own thread or process would give the signer its time back
-   (`--worker-arg=--no-index` shows the signer alone).
+   institution's, the same for the whole cohort — is canonicalized once (`PublicPart.canonical`:
+   the digest hashes those bytes and they are pinned as the metadata; {canon}
+   `canonical_bytes` calls per row in all, counting one per claim), with the full `_checked`
+   walk (NFC and surrogate check of every string, a copy of every value). Checking the
+   cohort-wide part once per achievement (only the recipient, the dates and the salted claim
+   commitments differ per row) would remove most of what is left. The API does all of it in
+   one process: `chaincred serve` runs one uvicorn worker, so building a batch's documents in
+   a process pool (or serving with several workers) is the other lever on a machine with
+   cores to spare.
+2. **The worker** (`cli_worker.run_worker`): the signer runs with `--no-index` and the event
+   follower as its own process (`chaincred worker --index-only`), as `chaincred up` starts
+   them, so decoding events no longer stalls sending; but the indexer still competes for the
+   same cores. Decoding the logs with `eth_abi` from raw JSON-RPC (as the pipeline's receipts
+   already are) instead of web3's `process_log`, and reading institutions through the raw
+   `credentials` view (as `RpcReader` does), would cut its CPU.
 3. **The chain** is not the limit: Anvil spent {anvil:,} µs of CPU per credential.
 """
 
@@ -240,9 +238,11 @@ def findings(f: Figures) -> str:
     index_line = ""
     if f.indexer is not None:
         worker_us = per["worker"] / b.count * 1e6
+        indexer_us = per.get("indexer", 0.0) / b.count * 1e6
         index_line = (
-            f"The worker spent {worker_us:,.0f} µs of CPU per credential; replaying the "
-            f"indexer alone costs {f.indexer.us_per_credential:,.0f} µs per credential."
+            f"The signer worker spent {worker_us:,.0f} µs of CPU per credential and the "
+            f"indexer process {indexer_us:,.0f} µs; replaying the indexer alone costs "
+            f"{f.indexer.us_per_credential:,.0f} µs per credential."
         )
     values = {
         "rate": b.per_second,
@@ -313,7 +313,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     add("--batch-size", type=int, metavar="N", help="CHAINCRED_BATCH_SIZE (default 300)")
     add("--batch-interval", type=float, metavar="S", help="CHAINCRED_BATCH_INTERVAL (1.0)")
     add("--worker-arg", action="append", default=[], metavar="ARG",
-        help="pass ARG to chaincred worker (e.g. --worker-arg=--no-index)")  # fmt: skip
+        help="pass ARG to chaincred worker (it already runs with --no-index)")  # fmt: skip
     add("--rpc", metavar="URL", help="use this running, fresh chain instead of starting Anvil")
     add("--timeout", type=float, default=600.0, help="seconds a path may take (600)")
     add("--data-dir", type=Path, metavar="DIR", help="keep the stack's data and logs here")

@@ -239,10 +239,10 @@ def render_budget(f: Figures) -> str:
     if f.indexer is not None:
         i = f.indexer
         parts.append(
-            f"The worker runs the indexer in the signer's loop, every 5 s between rounds: "
-            f"replaying this run's {i.events:,} events took {i.seconds:.2f} s in this process, "
-            f"{i.us_per_credential:,.0f} µs per credential — time in which the worker signs "
-            "and sends nothing."
+            f"The indexer runs as its own process (`chaincred worker --index-only`), next to "
+            f"the signer (`--no-index`): replaying this run's {i.events:,} events took "
+            f"{i.seconds:.2f} s in this process, {i.us_per_credential:,.0f} µs per credential "
+            "— CPU that no longer stalls the signer's loop, but still shares the cores."
         )
     return " ".join(parts)
 
@@ -252,7 +252,8 @@ _Written by `benchmarks/issuance.py` on {date}; rerun the script rather than edi
 
 One command, `.venv/bin/python benchmarks/issuance.py` ({total:.0f} s): one fresh Anvil ({anvil},
 {mining}) and a fresh data directory; the API (`chaincred serve`) and the signer worker
-(`chaincred worker`) run as child processes with `chaincred up`'s settings ({database},
+(`chaincred worker --no-index`) and the event follower (`chaincred worker --index-only`)
+run as child processes with `chaincred up`'s settings ({database},
 built-in pinning store, batch size {batch_size}, batch interval {batch_interval} s,
 {confirmations} confirmation), on a machine with {cores} cores ({cpu}; Python {python}, web3
 {web3}). Other work shared the machine: the 1-minute load average was {load_before} before the

@@ -45,7 +45,7 @@ class StackOptions:
     batch_interval: float | None = None  # CHAINCRED_BATCH_INTERVAL
     confirmations: int | None = None  # CHAINCRED_CONFIRMATIONS
     data_dir: Path | None = None  # None: a temporary directory, removed afterwards
-    worker_args: tuple[str, ...] = ()  # more options of chaincred worker (--no-index)
+    worker_args: tuple[str, ...] = ()  # more options of the signer (chaincred worker)
     rpc_url: str | None = None  # a running (fresh) chain instead of starting Anvil
 
 
@@ -102,8 +102,10 @@ def running_stack(options: StackOptions) -> Iterator[Stack]:
         children: list[subprocess.Popen[bytes]] = []
         cleanup.callback(_stop, children)
         children.append(_spawn(["serve", "--port", api_url.rsplit(":", 1)[1]], env, data_dir))
-        children.append(_spawn(["worker", *options.worker_args], env, data_dir))
-        _wait_for_api(api_url, children)
+        _wait_for_api(api_url, children)  # as chaincred up: the API migrates, then the others
+        # As chaincred up: the signer with --no-index, the event follower as its own process.
+        children.append(_spawn(["worker", "--no-index", *options.worker_args], env, data_dir))
+        children.append(_spawn(["worker", "--index-only"], env, data_dir, log="indexer"))
         api_key, achievement_id = _bootstrap(api_url, admin_key, institution_id)
         yield Stack(
             rpc_url=rpc_url,
@@ -117,7 +119,8 @@ def running_stack(options: StackOptions) -> Iterator[Stack]:
             database="postgresql" if database_url else "sqlite",
             pids={
                 "API (chaincred serve)": children[0].pid,
-                "worker (chaincred worker)": children[1].pid,
+                "worker (chaincred worker --no-index)": children[1].pid,
+                "indexer (chaincred worker --index-only)": children[2].pid,
                 **pids,
                 "benchmark client": os.getpid(),
             },
@@ -134,9 +137,11 @@ def _worker_settings(options: StackOptions, database_url: str | None) -> dict[st
     return {f"CHAINCRED_{k}": str(v) for k, v in values.items() if v is not None}
 
 
-def _spawn(command: list[str], env: dict[str, str], data_dir: Path) -> subprocess.Popen[bytes]:
+def _spawn(
+    command: list[str], env: dict[str, str], data_dir: Path, log: str | None = None
+) -> subprocess.Popen[bytes]:
     # As chaincred up's _LocalStack._spawn: own session, output into the data directory.
-    with (data_dir / f"{command[0]}.log").open("ab") as out:
+    with (data_dir / f"{log or command[0]}.log").open("ab") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "chaincred.cli", *command],
             env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,

@@ -2,7 +2,8 @@
 
 Anvil (its state kept in the data directory, so a second ``up`` reuses the chain), the
 registry deployed once, a demo institution registered on-chain and with the service, the API
-(``chaincred serve``) and the signer worker (``chaincred worker``) as child processes over one
+(``chaincred serve``), the signer worker (``chaincred worker --no-index``) and the event
+follower (``chaincred worker --index-only``) as child processes over one
 SQLite file and the built-in pinning store, and a demo credential issued the way an
 institution would: through the API, the outbox and the worker.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -116,8 +118,13 @@ class _LocalStack:
         api_url = f"http://127.0.0.1:{self.port}"
         env = _child_env(rpc_url, contract, self.data_dir, admin_key, api_url)
         self._spawn(["serve", "--port", str(self.port)], env, "api.log")
-        self._spawn(["worker"], env, "worker.log")
+        # The API creates a fresh database's tables; the others start once it answers (three
+        # processes migrating one new SQLite file at once would race).
         _wait_for_api(api_url, self.children)
+        # The signer and the event follower as two processes: indexing in the signer's loop
+        # would stall sending (decoding events costs more CPU than signing them).
+        self._spawn(["worker", "--no-index"], env, "worker.log")
+        self._spawn(["worker", "--index-only"], env, "indexer.log")
         api_key, achievement_id = _bootstrap(api_url, admin_key, institution_id)
         token = _issue_demo(api_url, api_key, achievement_id, self.data_dir)
         return {
@@ -199,7 +206,10 @@ def _wait_for_api(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if any(child.poll() is not None for child in children):
-            raise ChainCredError("the API or the worker exited at start: see api.log / worker.log")
+            raise ChainCredError(
+                "the API, the worker or the indexer exited at start: see api.log / worker.log "
+                "/ indexer.log"
+            )
         try:
             httpx.get(f"{api_url}/healthz", timeout=2)
             return
@@ -311,7 +321,17 @@ def _print_ready(values: dict[str, str], data_dir: Path) -> None:
     )
     print("verify the demo credential:")
     print(
-        f"  chaincred verify {document} --rpc {values['CHAINCRED_RPC_URL']} "
+        f"  {_command_name()} verify {document} --rpc {values['CHAINCRED_RPC_URL']} "
         f"--contract {values['CHAINCRED_CONTRACT']}",
         flush=True,
+    )
+
+
+def _command_name() -> str:
+    """How to run chaincred from a shell: the virtualenv's script when it is not on PATH."""
+    script = Path(sys.executable).parent / "chaincred"
+    return (
+        "chaincred"
+        if shutil.which("chaincred") == str(script) or not script.exists()
+        else str(script)
     )

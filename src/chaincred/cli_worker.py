@@ -59,7 +59,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             "CHAINCRED_CONFIRMATIONS, re-broadcasts dropped transactions, bumps stuck ones, "
             "re-sends what a reorg removed, parks while the key lacks funds. One worker per "
             "key: a second one stands by. It also follows the registry's events into the "
-            "database (burns, changes made elsewhere)."
+            "database (burns, changes made elsewhere): between rounds that had nothing to send, at "
+            "the latest every minute. chaincred up runs the signer with --no-index and the "
+            "event follower as its own process (--index-only)."
         ),
     )
     worker.add_argument(
@@ -91,7 +93,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="exit once nothing is queued or in flight (scripts, tests)",
     )
     _index_options(worker)
-    worker.add_argument("--no-index", action="store_true", help="do not follow the events")
+    mode = worker.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--no-index",
+        action="store_true",
+        help="do not follow the events (run a --index-only process next to it)",
+    )
+    mode.add_argument(
+        "--index-only",
+        action="store_true",
+        help="only follow the events into the database, at a lower CPU priority (nice 10); "
+        "sign and send nothing (needs no key)",
+    )
     worker.set_defaults(handler=run_worker)
 
     reindex = commands.add_parser(
@@ -188,6 +201,8 @@ def _registry(settings: Settings) -> RegistryClient:
 def run_worker(args: argparse.Namespace) -> int:
     settings = load_settings()
     _configure_logging()
+    if args.index_only:
+        return _run_indexer(args, settings)
     account = signer_account(settings)
     engine = _engine(settings)
     registry = _registry(settings)
@@ -205,18 +220,13 @@ def run_worker(args: argparse.Namespace) -> int:
         config=config,
         fault=fault_from_env(os.environ.get(FAULT_VARIABLE)),
     )
-    steps: list[Callable[[], bool]] = [_logged(worker)]
+    signer = _Logged(worker)
+    steps: list[Callable[[], bool]] = [signer]
     if not args.no_index:
-        indexer = Indexer(
-            events=Web3EventSource(registry),
-            index=SqlCredentialIndex(engine),
-            config=IndexerConfig(
-                start_block=args.from_block,
-                confirmations=settings.confirmations,
-                chunk=args.log_range,
-            ),
-        )
-        steps.append(_every(5.0, lambda: indexer.sync() > 0))
+        # In the signer's loop, the indexer (event decoding is CPU-heavy) would stall sending:
+        # it runs only after a round that had nothing to do, or once a minute at the latest.
+        indexer = _indexer(args, settings, registry, engine)
+        steps.append(_WhenIdle(lambda: indexer.sync() > 0, signer_busy=lambda: signer.busy))
     stop = _stop_on_signals()
     _log.info("worker for %s on %s (database %s)", account.address, settings.rpc_url, engine.url)
     try:
@@ -230,6 +240,51 @@ def run_worker(args: argparse.Namespace) -> int:
         worker.stop()
         engine.dispose()
     _log.info("worker stopped")
+    return 0
+
+
+def _indexer(
+    args: argparse.Namespace, settings: Settings, registry: RegistryClient, engine: Engine
+) -> Indexer:
+    return Indexer(
+        events=Web3EventSource(registry),
+        index=SqlCredentialIndex(engine),
+        config=IndexerConfig(
+            start_block=args.from_block,
+            confirmations=settings.confirmations,
+            chunk=args.log_range,
+        ),
+    )
+
+
+def _run_indexer(args: argparse.Namespace, settings: Settings) -> int:
+    """``chaincred worker --index-only``: follow the registry's events into the database, in a
+    process of its own (the signer runs with ``--no-index``); no key, nothing sent."""
+    # Following events is not urgent: on a shared machine the API and the signer come first.
+    if hasattr(os, "nice"):
+        os.nice(10)
+    engine = _engine(settings)
+    indexer = _indexer(args, settings, _registry(settings), engine)
+    caught_up = threading.Event()
+
+    def step() -> bool:
+        applied = indexer.sync()
+        if applied == 0:
+            caught_up.set()
+        return applied > 0
+
+    stop = _stop_on_signals()
+    _log.info("indexer on %s (database %s)", settings.rpc_url, engine.url)
+    try:
+        run_loop(
+            [step],
+            should_stop=lambda: stop.is_set() or (args.until_idle and caught_up.is_set()),
+            sleep=stop.wait,
+            poll=max(args.poll, 1.0),
+        )
+    finally:
+        engine.dispose()
+    _log.info("indexer stopped")
     return 0
 
 
@@ -255,26 +310,46 @@ def run_reindex(args: argparse.Namespace) -> int:
     return 0
 
 
-def _logged(worker: SignerWorker) -> Callable[[], bool]:
-    def step() -> bool:
-        progress = worker.round()
+class _Logged:
+    """One signer round, logged if it did something; ``busy`` says whether the last did."""
+
+    def __init__(self, worker: SignerWorker) -> None:
+        self.worker = worker
+        self.busy = False
+
+    def __call__(self) -> bool:
+        progress = self.worker.round()
         if progress.busy or progress.notes:
             _log.info("round: %s", progress.summary())
+        self.busy = progress.busy
         return progress.busy
 
-    return step
 
+class _WhenIdle:
+    """Run ``step`` at most every ``every`` seconds, and only while the signer's last round was
+    idle — unless ``at_most`` seconds passed since it last ran (so it never starves)."""
 
-def _every(seconds: float, step: Callable[[], bool]) -> Callable[[], bool]:
-    due = [0.0]
+    def __init__(
+        self,
+        step: Callable[[], bool],
+        *,
+        signer_busy: Callable[[], bool],
+        every: float = 5.0,
+        at_most: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.step, self.signer_busy, self.clock = step, signer_busy, clock
+        self.every, self.at_most = every, at_most
+        self.last: float | None = None
 
-    def throttled() -> bool:
-        if time.monotonic() < due[0]:
-            return False
-        due[0] = time.monotonic() + seconds
-        return step()
-
-    return throttled
+    def __call__(self) -> bool:
+        now = self.clock()
+        if self.last is not None:
+            since = now - self.last
+            if since < self.every or (self.signer_busy() and since < self.at_most):
+                return False
+        self.last = now
+        return self.step()
 
 
 def _stop_on_signals() -> threading.Event:

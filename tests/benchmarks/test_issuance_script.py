@@ -147,7 +147,12 @@ def test_the_breakdown_accounts_for_the_processes_and_the_accept_path(
     figures: dict[str, Any],
 ) -> None:
     cpu = figures["batch"]["cpu_seconds"]
-    assert {"API (chaincred serve)", "worker (chaincred worker)", "benchmark client"} <= set(cpu)
+    assert {
+        "API (chaincred serve)",
+        "worker (chaincred worker --no-index)",
+        "benchmark client",
+    } <= set(cpu)
+    assert "indexer (chaincred worker --index-only)" in cpu
     assert cpu["API (chaincred serve)"] > 0  # it built the documents
     per = figures["breakdown"]["batch_cpu_us_per_credential"]
     assert per == {k: round(v / figures["n"] * 1e6) for k, v in cpu.items()}

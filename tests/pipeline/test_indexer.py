@@ -137,3 +137,24 @@ def test_a_reorg_below_the_cursor_is_replayed(stack: Stack, db: Engine) -> None:
     assert after is not None and after.hash != cursor.hash
     assert credentials(db)[0].status == "suspended"
     assert stack.client.credential(int(credentials(db)[0].token_id, 16)).status.name == "SUSPENDED"
+
+
+def test_the_index_only_worker_follows_the_events_and_sends_nothing(
+    stack: Stack, db: Engine
+) -> None:
+    """``chaincred worker --index-only`` (the process ``chaincred up`` runs next to the signer
+    started with ``--no-index``): the burn reaches the database; queued mints stay queued."""
+    learner = issue_history(stack, db)
+    queued = set(queue_mints(db, 2))
+    nonce = stack.w3.eth.get_transaction_count(stack.issuer.address)
+    done = run_command(stack, db, "worker", "--index-only", "--until-idle")
+    assert done.returncode == 0, done.stderr
+    by_recipient = {c.recipient: c for c in credentials(db)}
+    assert by_recipient[learner.address].status == "burned"
+    assert {c.state for c in credentials(db) if c.id in queued} == {"queued"}
+    assert stack.w3.eth.get_transaction_count(stack.issuer.address) == nonce
+
+
+def test_index_only_and_no_index_exclude_each_other(stack: Stack, db: Engine) -> None:
+    done = run_command(stack, db, "worker", "--index-only", "--no-index")
+    assert done.returncode == 2 and "not allowed with" in done.stderr
