@@ -8,9 +8,12 @@ from typing import Any
 
 import requests
 from eth_utils.abi import event_abi_to_log_topic
+from eth_utils.address import to_checksum_address
 from web3.exceptions import BadResponseFormat, BlockNotFound, Web3RPCError
+from web3.types import RPCEndpoint
 
 from chaincred.adapters.chain.registry import RegistryClient
+from chaincred.adapters.chain.rows import decode_credentials
 from chaincred.domain.onchain import Reason
 from chaincred.errors import ChainUnavailable
 from chaincred.ports.indexing import LogRangeTooLarge, RegistryEvent
@@ -61,22 +64,29 @@ class Web3EventSource:
         return "0x" + bytes(block["hash"]).hex()
 
     def events(self, first: int, last: int) -> list[RegistryEvent]:
-        query: Any = {
+        query = {
             "address": self.contract,
-            "fromBlock": first,
-            "toBlock": last,
+            "fromBlock": hex(first),
+            "toBlock": hex(last),
             "topics": [["0x" + t.hex() for t in self._by_topic]],
         }
-        try:
-            logs = self._w3.eth.get_logs(query)
-        except Web3RPCError as exc:
-            message = str(exc).lower()
+        # Raw JSON-RPC and hand decoding: web3's log formatters and process_log cost more CPU
+        # than the rest of the indexer (docs/benchmarks.md, issuance section).
+        answer = self._rpc(
+            lambda: self._w3.provider.make_request(RPCEndpoint("eth_getLogs"), [query])
+        )
+        if "error" in answer:
+            message = str(answer["error"]).lower()
             if any(fragment in message for fragment in _TOO_LARGE):
-                raise LogRangeTooLarge(first, last, message) from exc
-            raise ChainUnavailable(self._url(), message) from exc
-        except (requests.RequestException, OSError, BadResponseFormat, JSONDecodeError) as exc:
-            raise ChainUnavailable(self._url(), f"{type(exc).__name__}: {exc}") from exc
-        decoded = (self._decode(log) for log in logs if not log.get("removed"))
+                raise LogRangeTooLarge(first, last, message)
+            raise ChainUnavailable(self._url(), message)
+        logs = answer.get("result")
+        if not isinstance(logs, list):
+            raise ChainUnavailable(self._url(), f"eth_getLogs answered {str(logs)[:80]!r}")
+        try:
+            decoded = [self._decode(log) for log in logs if not log.get("removed")]
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise ChainUnavailable(self._url(), f"malformed log ({exc})") from exc
         return sorted(
             (e for e in decoded if e is not None), key=lambda e: (e.block_number, e.log_index)
         )
@@ -85,36 +95,49 @@ class Web3EventSource:
         found: dict[int, int] = {}
         for i in range(0, len(token_ids), _VIEW_CHUNK):
             chunk = list(token_ids[i : i + _VIEW_CHUNK])
-            view = self._registry.contract.functions.credentials(chunk)
-            rows = self._rpc(lambda view=view: view.call(block_identifier="latest"))
-            found.update({token: int(row[1]) for token, row in zip(chunk, rows, strict=True)})
+            call = {
+                "to": self.contract,
+                "data": "0x" + self._registry.encode("credentials", chunk).hex(),
+            }
+            answer = self._rpc(
+                lambda call=call: self._w3.provider.make_request(
+                    RPCEndpoint("eth_call"), [call, "latest"]
+                )
+            )
+            try:
+                records = decode_credentials(chunk, bytes.fromhex(str(answer["result"])[2:]))
+            except (KeyError, ValueError) as exc:
+                raise ChainUnavailable(
+                    self._url(), f"credentials view: {answer.get('error', exc)}"
+                ) from exc
+            found.update({record.token_id: record.institution_id for record in records})
         return found
 
-    def _decode(self, log: Any) -> RegistryEvent | None:
-        name = self._by_topic.get(bytes(log["topics"][0]))
+    def _decode(self, log: dict[str, Any]) -> RegistryEvent | None:
+        """One raw log (hex strings). Every followed event keeps its ids in indexed topics;
+        the data holds at most one static word (a reason or a digest)."""
+        topics = [bytes.fromhex(t[2:]) for t in log["topics"]]
+        name = self._by_topic.get(topics[0])
         if name is None:
             return None
-        args = self._registry.contract.events[name]().process_log(log)["args"]
-        at = (int(log["blockNumber"]), int(log["logIndex"]))
-        if name == "Transfer":
-            if str(args["to"]).lower() != _ZERO:
-                return None  # a mint: its Issued event says more
-            return RegistryEvent("Burned", *at, token_id=int(args["tokenId"]))
-        if name == "InstitutionRegistered":
-            return RegistryEvent(
-                name,
-                *at,
-                institution_id=int(args["institutionId"]),
-                metadata_digest=bytes(args["metadataDigest"]),
-            )
-        if name == "Issued":
-            return RegistryEvent(name, *at, token_id=int(args["tokenId"]), account=str(args["to"]))
-        if name == "CredentialSuperseded":
-            return RegistryEvent(
-                name, *at, token_id=int(args["tokenId"]), successor=int(args["successorId"])
-            )
-        reason = Reason(int(args["reason"])) if "reason" in args else None
-        return RegistryEvent(name, *at, token_id=int(args["tokenId"]), reason=reason)
+        data = bytes.fromhex(log["data"][2:])
+        at = (int(log["blockNumber"], 16), int(log["logIndex"], 16))
+        word = [int.from_bytes(t, "big") for t in topics[1:]]
+        match name:
+            case "Transfer":  # (from, to, tokenId); a mint's Issued event says more
+                return RegistryEvent("Burned", *at, token_id=word[2]) if word[1] == 0 else None
+            case "InstitutionRegistered":  # (institutionId; metadataDigest)
+                return RegistryEvent(name, *at, institution_id=word[0], metadata_digest=data[:32])
+            case "Issued":  # (from, to, tokenId; burnAuth)
+                account = to_checksum_address(topics[2][12:])
+                return RegistryEvent(name, *at, token_id=word[2], account=str(account))
+            case "CredentialSuperseded":  # (tokenId, successorId)
+                return RegistryEvent(name, *at, token_id=word[0], successor=word[1])
+            case "CredentialReinstated":  # (tokenId)
+                return RegistryEvent(name, *at, token_id=word[0], reason=None)
+            case _:  # CredentialRevoked / CredentialSuspended: (tokenId; reason)
+                reason = Reason(int.from_bytes(data[:32], "big"))
+                return RegistryEvent(name, *at, token_id=word[0], reason=reason)
 
     def _rpc(self, call: Any) -> Any:
         try:
