@@ -472,8 +472,20 @@ def test_a_signature_of_the_wrong_shape_is_a_request_error(http: httpx.Client) -
     )
 
     details = problem(response, 422, "invalid-input")
-    assert details["detail"] == "the request does not have the expected shape"
-    assert [e["path"] for e in details["errors"]] == ["body.signature"]
+    assert details["detail"] == "signature: String should match pattern '^0x[0-9a-fA-F]{130}$'"
+    assert [e["path"] for e in details["errors"]] == ["signature"]
+
+
+def test_possession_bodies_are_read_with_the_strict_parser(http: httpx.Client) -> None:
+    """Like /v1/verify: a duplicate key (two readers could keep different values) is refused."""
+    body = b'{"message": "m", "signature": "0x12", "token_id": "0x01", "token_id": "0x02"}'
+    response = http.post("/v1/verify/possession", content=body)
+
+    details = problem(response, 400, "malformed-json")
+    assert "token_id" in details["detail"]
+    malformed = http.post("/v1/verify/challenge", content=b'{"token_id": ')
+    detail = problem(malformed, 400, "malformed-json")["detail"]
+    assert detail.startswith("malformed JSON at line 1")
 
 
 # --- a verifier whose RPC is down -------------------------------------------------------------

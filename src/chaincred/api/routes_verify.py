@@ -14,10 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from chaincred.api.bodies import documented, json_object
 from chaincred.api.deps import VerifierContext, verifier
 from chaincred.domain import InvalidCredential, parse_json
 from chaincred.domain.possession import PossessionClaim, possession_message
 from chaincred.domain.receipt import sign_receipt
+from chaincred.domain.validation import validate_model
 from chaincred.domain.verification import Outcome, Verdict, VerificationReport
 from chaincred.errors import InputTooLarge
 from chaincred.services.verify import (
@@ -34,6 +36,7 @@ __all__ = ["router", "vcalm_router"]
 router = APIRouter(prefix="/v1/verify", tags=["verify"])
 vcalm_router = APIRouter(tags=["verify"])
 Context = Annotated[VerifierContext, Depends(verifier)]
+JsonObject = Annotated[dict[str, Any], Depends(json_object)]
 
 #: One request verifies at most this many credentials (one batched chain read).
 BULK_LIMIT = 10_000
@@ -93,8 +96,13 @@ async def verify_bulk(request: Request, context: Context) -> dict[str, Any]:
     }
 
 
-@router.post("/challenge", summary="Start a holder-possession proof")
-async def challenge(body: ChallengeRequest, context: Context) -> Challenge:
+@router.post(
+    "/challenge",
+    summary="Start a holder-possession proof",
+    openapi_extra=documented(ChallengeRequest),
+)
+async def challenge(raw: JsonObject, context: Context) -> Challenge:
+    body = validate_model(ChallengeRequest, raw)
     if not is_address(body.address):
         raise InvalidCredential.at(("address",), "is not an Ethereum address")
     chain_id, _ = await run_in_threadpool(context.reader.chain_head)
@@ -114,10 +122,14 @@ async def challenge(body: ChallengeRequest, context: Context) -> Challenge:
     )
 
 
-@router.post("/possession", summary="Verify a credential and its holder's signed challenge")
-async def possession(
-    body: PossessionRequest, context: Context, receipt: bool = False
-) -> dict[str, Any]:
+@router.post(
+    "/possession",
+    summary="Verify a credential and its holder's signed challenge",
+    openapi_extra=documented(PossessionRequest),
+)
+async def possession(raw: JsonObject, context: Context, receipt: bool = False) -> dict[str, Any]:
+    # Read with the strict parser, like /v1/verify: duplicate keys in the document are refused.
+    body = validate_model(PossessionRequest, raw)
     if (body.document is None) == (body.token_id is None):
         raise InvalidCredential.at(("document",), "give exactly one of document and token_id")
     presented: Presented = (
