@@ -116,8 +116,7 @@ def _vectors() -> list[dict[str, Any]]:
 
 
 def test_golden_vectors(registry: Registry, roles: Roles) -> None:
-    if not VECTORS.is_file():
-        pytest.skip(f"no golden vectors yet: {VECTORS} does not exist")
+    assert VECTORS.is_file(), f"the golden vectors are missing: {VECTORS}"
     vectors = _vectors()
     assert vectors, f"{VECTORS} holds no entries with both 'digest' and 'token_uri'"
     for vector in vectors:
