@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chaincred.domain import digest_hex, digest_of
+from chaincred.domain import digest_of
 
 __all__ = ["DEMO_ACHIEVEMENT", "DEMO_INSTITUTION", "demo_institution_digest"]
 
@@ -32,4 +32,4 @@ DEMO_ACHIEVEMENT: dict[str, Any] = {
 
 def demo_institution_digest() -> bytes:
     """The registry's metadata digest of the demo institution: SHA-256 of its canonical JSON."""
-    return bytes.fromhex(digest_hex(digest_of(DEMO_INSTITUTION))[2:])
+    return bytes(digest_of(DEMO_INSTITUTION))
