@@ -47,9 +47,9 @@ class Bulk:
     def to_json(self) -> dict[str, Any]:
         return {
             "count": self.count,
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 6),
             "per_second": round(self.per_second, 1),
-            "cpu_seconds": round(self.cpu_seconds, 3),
+            "cpu_seconds": round(self.cpu_seconds, 6),
             "per_cpu_second": round(self.count / self.cpu_seconds, 1),
             "verdicts": self.verdicts,
             "failed_codes": self.codes,
@@ -100,7 +100,7 @@ class Naive:
         return {
             "count": self.count,
             "calls_per_credential": 3,
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 6),
             "per_second": round(self.per_second, 1),
         }
 
