@@ -247,6 +247,18 @@ class IssuerTransaction(Protocol):
         """A credential of any institution (for the learner's claim link), or None."""
         ...
 
+    def credentials(
+        self, institution_id: int, *, offset: int, limit: int, state: str | None = None
+    ) -> list[CredentialEntry]:
+        """The institution's credentials, newest first (ties by id), optionally only those in
+        pipeline ``state``; from ``offset``, at most ``limit``."""
+        ...
+
+    def credentials_held_by(self, recipient: str, *, limit: int) -> list[CredentialEntry]:
+        """Credentials of any institution issued to ``recipient`` (a checksummed address),
+        newest first, at most ``limit``: what a learner's page lists."""
+        ...
+
     def add_job(self, entry: JobEntry) -> None:
         """Store a new batch job."""
         ...

@@ -214,6 +214,29 @@ def test_credentials_are_scoped_by_institution(repo: IssuerRepository) -> None:
         assert tx.credential_by_id("cred-9") is None
 
 
+def test_credentials_are_listed_newest_first_per_institution_and_per_holder(
+    repo: IssuerRepository,
+) -> None:
+    other = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+    later = [credential(n, created_at=T0 + timedelta(minutes=n)) for n in (1, 2, 3)]
+    with repo.begin() as tx:
+        tx.add_credentials(
+            [*later, credential(4, institution_id=2), credential(5, recipient=other)]
+        )
+    with repo.begin() as tx:
+        listed = [c.id for c in tx.credentials(1, offset=0, limit=10)]
+        assert listed == ["cred-3", "cred-2", "cred-1", "cred-5"]
+        assert [c.id for c in tx.credentials(1, offset=1, limit=2)] == ["cred-2", "cred-1"]
+        assert [c.id for c in tx.credentials(2, offset=0, limit=10)] == ["cred-4"]
+        assert tx.credentials(1, offset=0, limit=10, state="failed") == []
+        assert len(tx.credentials(1, offset=0, limit=10, state="queued")) == 4
+        held = tx.credentials_held_by(later[0].recipient, limit=10)
+        assert [c.id for c in held] == ["cred-3", "cred-2", "cred-1", "cred-4"]
+        assert held[0].document == later[2].document
+        assert [c.id for c in tx.credentials_held_by(other, limit=10)] == ["cred-5"]
+        assert [c.id for c in tx.credentials_held_by(other.lower(), limit=10)] == []
+
+
 def test_operations_get_increasing_ids_in_order(repo: IssuerRepository) -> None:
     with repo.begin() as tx:
         tx.add_credentials([credential(1), credential(2)])

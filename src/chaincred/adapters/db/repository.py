@@ -239,6 +239,23 @@ class _SqlTransaction:
             return None
         return JobEntry(row.id, row.institution_id, row.kind, row.total, row.created_at)
 
+    def credentials(
+        self, institution_id: int, *, offset: int, limit: int, state: str | None = None
+    ) -> list[CredentialEntry]:
+        query = select(CredentialRow).where(col(CredentialRow.institution_id) == institution_id)
+        if state is not None:
+            query = query.where(col(CredentialRow.state) == state)
+        return self._newest_first(query, offset=offset, limit=limit)
+
+    def credentials_held_by(self, recipient: str, *, limit: int) -> list[CredentialEntry]:
+        query = select(CredentialRow).where(col(CredentialRow.recipient) == recipient)
+        return self._newest_first(query, offset=0, limit=limit)
+
+    def _newest_first(self, query: Any, *, offset: int, limit: int) -> list[CredentialEntry]:
+        ordered = query.order_by(col(CredentialRow.created_at).desc(), col(CredentialRow.id))
+        rows = self.s.scalars(ordered.offset(offset).limit(limit))
+        return [credential_entry(row) for row in rows]
+
     def job_items(self, job_id: str, *, offset: int, limit: int) -> list[JobItem]:
         if not _storable(job_id):
             return []

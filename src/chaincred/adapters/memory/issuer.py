@@ -188,6 +188,20 @@ class _MemoryTransaction:
         entry = self.t.credentials.get(credential_id)
         return None if entry is None else replace(entry, document=_json(entry.document))
 
+    def credentials(
+        self, institution_id: int, *, offset: int, limit: int, state: str | None = None
+    ) -> list[CredentialEntry]:
+        chosen = [
+            c
+            for c in self.t.credentials.values()
+            if c.institution_id == institution_id and state in (None, c.state)
+        ]
+        return _newest_first(chosen)[offset : offset + limit]
+
+    def credentials_held_by(self, recipient: str, *, limit: int) -> list[CredentialEntry]:
+        held = [c for c in self.t.credentials.values() if c.recipient == recipient]
+        return _newest_first(held)[:limit]
+
     def add_job(self, entry: JobEntry) -> None:
         self._require_institution(entry.institution_id)
         self.t.jobs[entry.id] = entry
@@ -272,3 +286,10 @@ class _MemoryTransaction:
         # The database's foreign keys refuse rows of unknown institutions; so does the fake.
         if institution_id not in self.t.institutions:
             raise StorageConflict(f"no institution {institution_id}")
+
+
+def _newest_first(entries: list[CredentialEntry]) -> list[CredentialEntry]:
+    """Newest first, ties by id (as the SQL adapter orders); documents copied."""
+    entries.sort(key=lambda c: c.id)
+    entries.sort(key=lambda c: c.created_at, reverse=True)
+    return [replace(c, document=_json(c.document)) for c in entries]
