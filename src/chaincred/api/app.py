@@ -20,6 +20,7 @@ from chaincred.api.problems import install_problem_handlers
 from chaincred.api.routes_verify import router as verify_router
 from chaincred.api.routes_verify import vcalm_router
 from chaincred.settings import Settings
+from chaincred.web import install_pages
 
 __all__ = ["create_app"]
 
@@ -58,4 +59,5 @@ def create_app(settings: Settings) -> FastAPI:
         routes_public,
     ):
         app.include_router(issuer_routes.router)
+    install_pages(app)
     return app
