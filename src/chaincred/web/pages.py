@@ -1,9 +1,14 @@
-"""The routers of the pages, in the order they are mounted (each page module adds its own)."""
+"""The routers of the pages, in the order they are mounted."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from chaincred.web import home
+from chaincred.web import console_page, home, learner_page, verify_page
 
-ROUTERS: list[APIRouter] = [home.router]
+ROUTERS: list[APIRouter] = [
+    home.router,
+    verify_page.router,
+    learner_page.router,
+    console_page.router,
+]
