@@ -7,8 +7,9 @@ browser here (the machine reaches no browser CDN), it is pointed at ``/usr/bin/c
 
 Without Chromium the tests are skipped with the reason shown in pytest's summary; CI sets
 ``CHAINCRED_REQUIRE_BROWSER=1`` (``.ci/run`` installs the package first), which turns that skip
-into a failure. Screenshots of every page land in ``docs/screenshots/`` (the README shows
-them); the tests are their generator.
+into a failure. Screenshots of every page land in ``test-artifacts/screenshots/``; with
+``CHAINCRED_SCREENSHOT_DIR=docs/screenshots`` they refresh the README's copies: the tests are
+their generator.
 """
 
 from __future__ import annotations
@@ -36,7 +37,10 @@ from chaincred.toolchain.anvil import free_port
 pytestmark = [pytest.mark.chain, pytest.mark.slow]
 
 CHROMIUM = os.environ.get("CHAINCRED_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+# Screenshots go to test-artifacts/ (ignored by git) unless asked elsewhere: the README's copies
+# are refreshed with CHAINCRED_SCREENSHOT_DIR=docs/screenshots.
+SCREENSHOTS = ROOT / os.environ.get("CHAINCRED_SCREENSHOT_DIR", "test-artifacts/screenshots")
 
 # The flags a root user on a closed network needs: no sandbox (root), no GPU (headless VM),
 # and none of Chromium's background calls home, which this machine's network refuses.
