@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import csv
-import io
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -16,20 +14,21 @@ from starlette.datastructures import UploadFile
 
 from chaincred.api.bodies import documented, json_object
 from chaincred.api.deps import VerifierContext, verifier
+from chaincred.api.verifying import (
+    BULK_LIMIT,
+    read_csv,
+    read_document,
+    read_token_id,
+    signed_receipt,
+    verify_items,
+    verify_one,
+)
 from chaincred.domain import InvalidCredential, parse_json
 from chaincred.domain.possession import PossessionClaim, possession_message
-from chaincred.domain.receipt import sign_receipt
 from chaincred.domain.validation import validate_model
 from chaincred.domain.verification import Outcome, Verdict, VerificationReport
 from chaincred.errors import InputTooLarge
-from chaincred.services.verify import (
-    PossessionProof,
-    Presented,
-    Unreadable,
-    as_document,
-    verify,
-    verify_many,
-)
+from chaincred.services.verify import PossessionProof, Presented, as_document, verify
 
 __all__ = ["router", "vcalm_router"]
 
@@ -38,8 +37,6 @@ vcalm_router = APIRouter(tags=["verify"])
 Context = Annotated[VerifierContext, Depends(verifier)]
 JsonObject = Annotated[dict[str, Any], Depends(json_object)]
 
-#: One request verifies at most this many credentials (one batched chain read).
-BULK_LIMIT = 10_000
 _CHALLENGE_TTL = timedelta(minutes=5)
 
 
@@ -70,7 +67,7 @@ async def verify_document(
     """The body is the credential document. With ``?receipt=true`` the answer is the report
     signed by this verifier's key (EIP-191), to archive."""
     presented = as_document(parse_json(await request.body()))
-    report = await run_in_threadpool(_verify_one, presented, context)
+    report = await run_in_threadpool(verify_one, presented, context)
     return _answer(report, receipt, context)
 
 
@@ -83,9 +80,7 @@ async def verify_bulk(request: Request, context: Context) -> dict[str, Any]:
     if len(items) > BULK_LIMIT:
         raise InputTooLarge(len(items), BULK_LIMIT)
     presented = [p for _, p in items]
-    reports = await run_in_threadpool(
-        verify_many, presented, chain=context.reader, confirmations=context.settings.confirmations
-    )
+    reports = await run_in_threadpool(verify_items, presented, context)
     counts = {v.value: sum(r.verdict is v for r in reports) for v in Verdict}
     return {
         "count": len(reports),
@@ -164,7 +159,7 @@ async def vcalm_verify(request: Request, context: Context) -> dict[str, Any]:
         warnings.append(
             "an Open Badges 3.0 rendering: only the chain facts of its token were checked"
         )
-    report = await run_in_threadpool(_verify_one, presented, context)
+    report = await run_in_threadpool(verify_one, presented, context)
     return {
         "verified": report.verdict is Verdict.VALID,
         "checks": [c.name for c in report.checks if c.outcome is Outcome.PASS],
@@ -175,14 +170,8 @@ async def vcalm_verify(request: Request, context: Context) -> dict[str, Any]:
     }
 
 
-def _verify_one(presented: Presented, context: VerifierContext) -> VerificationReport:
-    return verify(presented, chain=context.reader, confirmations=context.settings.confirmations)
-
-
 def _answer(report: VerificationReport, receipt: bool, context: VerifierContext) -> dict[str, Any]:
-    if receipt:
-        return sign_receipt(report.to_json(), context.require_receipt_key())
-    return report.to_json()
+    return signed_receipt(report, context) if receipt else report.to_json()
 
 
 async def _bulk_items(request: Request) -> list[tuple[str, Presented]]:
@@ -194,45 +183,14 @@ async def _bulk_items(request: Request) -> list[tuple[str, Presented]]:
                 raise InvalidCredential.at((key,), "must be an uploaded file")
             data = await value.read()
             name = value.filename or key
-            items += _csv_items(name, data) if key == "csv" else [(name, _document_of(data))]
+            items += read_csv(name, data) if key == "csv" else [(name, read_document(data))]
         return items
     body = parse_json(await request.body())
     if isinstance(body, dict) and isinstance(body.get("documents"), list):
         return [(f"documents[{i}]", as_document(d)) for i, d in enumerate(body["documents"])]
     if isinstance(body, dict) and isinstance(body.get("token_ids"), list):
-        return [(f"token_ids[{i}]", _token_id(str(t))) for i, t in enumerate(body["token_ids"])]
+        return [(f"token_ids[{i}]", read_token_id(str(t))) for i, t in enumerate(body["token_ids"])]
     raise InvalidCredential.at(("documents",), 'give "documents" or "token_ids" as a list')
-
-
-def _document_of(data: bytes) -> Presented:
-    try:
-        parsed: Presented = as_document(parse_json(data))
-    except InvalidCredential as exc:
-        return Unreadable(str(exc))
-    except ValueError as exc:
-        return Unreadable(str(exc))
-    return parsed
-
-
-def _csv_items(name: str, data: bytes) -> list[tuple[str, Presented]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [(name, Unreadable("the CSV is not UTF-8"))]
-    rows = [r for r in csv.reader(io.StringIO(text)) if r and r[0].strip()]
-    if rows and rows[0][0].strip().lower() == "token_id":
-        rows = rows[1:]
-    return [(f"{name} row {i + 1}", _token_id(r[0].strip())) for i, r in enumerate(rows)]
-
-
-def _token_id(text: str) -> Presented:
-    try:
-        value = int(text, 16) if text.lower().startswith("0x") else int(text)
-    except ValueError:
-        return Unreadable(f"{text[:80]!r} is not a token id (0x-hex or decimal)")
-    if not 0 < value < 2**256:
-        return Unreadable(f"{text[:80]!r} is outside the uint256 range")
-    return value
 
 
 def _token_id_of_open_badge(credential: object) -> int | None:
