@@ -16,11 +16,18 @@ from chaincred.ports.issuer import (
     TransactionFacts,
 )
 from chaincred.services.institutions import RegistryView
-from chaincred.services.tracking import CredentialReport, JobReport, fee_share, gas_share
+from chaincred.services.tracking import (
+    CredentialPage,
+    CredentialReport,
+    JobReport,
+    fee_share,
+    gas_share,
+)
 
 __all__ = [
     "achievement_json",
     "credential_json",
+    "credential_page_json",
     "institution_json",
     "job_json",
     "key_json",
@@ -112,6 +119,33 @@ def credential_json(report: CredentialReport) -> dict[str, Any]:
         "created_at": time_json(c.created_at),
         "transaction": transaction_json(issuance.transaction if issuance else None),
         "operations": [operation_json(op) for op in report.operations],
+    }
+
+
+def credential_page_json(page: CredentialPage) -> dict[str, Any]:
+    """A page of the list: each item is the credential as ``credential_json`` shows it, less
+    what needs its operations (``transaction``, ``operations``, ``superseded_by``), with
+    ``supersedes_id`` for the ``supersedes`` summary."""
+    return {
+        "offset": page.offset,
+        "limit": page.limit,
+        "state": page.state,
+        "next_offset": page.next_offset,
+        "items": [
+            {
+                **_credential_summary(c),
+                "achievement_id": c.achievement_id,
+                "job_id": c.job_id,
+                "failure": c.failure,
+                "status": c.status,
+                "status_reason": c.status_reason,
+                "supersedes_id": c.supersedes_id,
+                "document_available": c.document is not None,
+                "claimed_at": time_json(c.claimed_at),
+                "created_at": time_json(c.created_at),
+            }
+            for c in page.items
+        ],
     }
 
 

@@ -3,8 +3,6 @@ handing the learner's document over."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -15,13 +13,20 @@ from starlette.datastructures import UploadFile
 from chaincred.api.auth import Issuer, Reader
 from chaincred.api.bodies import documented, json_body
 from chaincred.api.deps import IssuerContext, issuer
-from chaincred.api.issuer_views import credential_json, job_json
-from chaincred.domain import CLAIM_NAMES, InvalidCredential, parse_json
+from chaincred.api.issuer_views import credential_json, credential_page_json, job_json
+from chaincred.domain import InvalidCredential, parse_json
 from chaincred.services.documents import create_claim_secret, full_document
 from chaincred.services.errors import UnsupportedMediaType
 from chaincred.services.issuance import BATCH_LIMIT, Accepted, Row, issue_batch, issue_one
 from chaincred.services.publishing import IssueRequest
-from chaincred.services.tracking import credential_report, job_report
+from chaincred.services.roster import roster_rows
+from chaincred.services.tracking import (
+    LIST_LIMIT,
+    CredentialState,
+    credential_page,
+    credential_report,
+    job_report,
+)
 
 __all__ = ["router"]
 
@@ -35,8 +40,6 @@ IdempotencyKey = Annotated[
     ),
 ]
 
-#: Columns a CSV roster may have besides the claim names.
-_COLUMNS = ("recipient", "achievement_id", "valid_until", "burn_auth")
 _BATCH_TYPES = ("application/json", "text/csv", "multipart/form-data")
 _ROSTER = {"type": "string", "description": "CSV: a header row, then one row per credential"}
 _BATCH_BODY = {
@@ -134,6 +137,25 @@ def get_job(
     return job_json(report)
 
 
+@router.get("/credentials", summary="The institution's credentials, newest first")
+def get_credentials(
+    institution_id: Reader,
+    context: Context,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    limit: Annotated[int, Query(ge=1, le=LIST_LIMIT)] = 100,
+    state: Annotated[
+        CredentialState | None, Query(description="only credentials in this pipeline state")
+    ] = None,
+) -> dict[str, Any]:
+    """A page of the credentials: each as ``GET /v1/credentials/{id}`` shows it, without its
+    transaction and operations (ask for one credential for those). ``next_offset`` is the
+    ``offset`` of the next page, or null after the last."""
+    page = credential_page(
+        institution_id, offset=offset, limit=limit, state=state, repo=context.repo
+    )
+    return credential_page_json(page)
+
+
 @router.get(
     "/credentials/{credential_id}",
     summary="A credential: its state on the way to the chain, transactions, gas and fee",
@@ -177,71 +199,12 @@ async def _batch_rows(request: Request, achievement_id: str | None) -> list[Row]
             raise InvalidCredential.at((), "the body must be a JSON array of credentials")
         return [Row((i,), item) for i, item in enumerate(body)]
     if media == "text/csv":
-        return _csv_rows(await request.body(), achievement_id)
+        return roster_rows(await request.body(), achievement_id)
     if media == "multipart/form-data":
         form = await request.form()
         roster = form.get("roster")
         if not isinstance(roster, UploadFile):
             raise InvalidCredential.at(("roster",), "upload the CSV roster as the roster file")
         given = form.get("achievement_id")
-        return _csv_rows(await roster.read(), given if isinstance(given, str) else achievement_id)
+        return roster_rows(await roster.read(), given if isinstance(given, str) else achievement_id)
     raise UnsupportedMediaType(media, _BATCH_TYPES)
-
-
-def _csv_rows(data: bytes, achievement_id: str | None) -> list[Row]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidCredential.at((), f"the CSV is not UTF-8 (byte {exc.start})") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        return _read_roster(reader, achievement_id)
-    except csv.Error as exc:
-        raise InvalidCredential.at(("line", reader.line_num), f"is not CSV: {exc}") from None
-
-
-def _read_roster(reader: Any, achievement_id: str | None) -> list[Row]:
-    header = [h.strip().lower() for h in next(reader, [])]
-    _check_header(header, achievement_id)
-    rows: list[Row] = []
-    for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
-        path = ("line", reader.line_num)
-        if len(cells) != len(header):
-            width = f"has {len(cells)} cells, the header has {len(header)}"
-            rows.append(Row(path, {}, unreadable=width))
-            continue
-        rows.append(Row(path, _csv_request(dict(zip(header, cells, strict=True)), achievement_id)))
-    return rows
-
-
-def _check_header(header: list[str], achievement_id: str | None) -> None:
-    known = set(_COLUMNS) | set(CLAIM_NAMES)
-    problems = [h for h in header if h not in known]
-    if problems:
-        raise InvalidCredential.at(
-            ("columns", problems[0]),
-            f"is not a known column (known: {', '.join((*_COLUMNS, *CLAIM_NAMES))})",
-        )
-    if len(set(header)) != len(header):
-        raise InvalidCredential.at(("columns",), "a column is named twice")
-    if "recipient" not in header:
-        raise InvalidCredential.at(("columns",), "the header row needs a recipient column")
-    if "achievement_id" not in header and not achievement_id:
-        raise InvalidCredential.at(
-            ("achievement_id",), "give ?achievement_id=… or an achievement_id column"
-        )
-
-
-def _csv_request(cells: dict[str, str], achievement_id: str | None) -> dict[str, object]:
-    values = {k: v.strip() for k, v in cells.items() if v.strip()}
-    request: dict[str, object] = {
-        "achievement_id": values.pop("achievement_id", achievement_id),
-        "recipient": values.pop("recipient", ""),
-    }
-    for optional in ("valid_until", "burn_auth"):
-        if optional in values:
-            request[optional] = values.pop(optional)
-    request["claims"] = values
-    return request

@@ -8,6 +8,7 @@ fee that share times the effective gas price.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from chaincred.ports.issuer import (
     CredentialEntry,
@@ -20,13 +21,42 @@ from chaincred.ports.issuer import (
 from chaincred.services.errors import NotFound
 
 __all__ = [
+    "CREDENTIAL_STATES",
+    "LIST_LIMIT",
+    "CredentialPage",
     "CredentialReport",
+    "CredentialState",
     "JobReport",
+    "credential_page",
     "credential_report",
     "fee_share",
     "gas_share",
     "job_report",
 ]
+
+
+CredentialState = Literal["queued", "submitted", "confirmed", "failed"]
+"""Where a credential is on its way to the chain (``failed`` with the reason)."""
+CREDENTIAL_STATES: tuple[CredentialState, ...] = ("queued", "submitted", "confirmed", "failed")
+
+#: The most credentials one page of a list carries.
+LIST_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class CredentialPage:
+    """A page of an institution's credentials, newest first."""
+
+    items: list[CredentialEntry]
+    offset: int
+    limit: int
+    state: CredentialState | None
+    more: bool
+    """Whether credentials follow this page."""
+
+    @property
+    def next_offset(self) -> int | None:
+        return self.offset + len(self.items) if self.more else None
 
 
 @dataclass(frozen=True)
@@ -100,3 +130,19 @@ def job_report(
         counts = tx.job_counts(job_id)
         items = tx.job_items(job_id, offset=offset, limit=limit)
     return JobReport(job, counts, items, offset)
+
+
+def credential_page(
+    institution_id: int,
+    *,
+    offset: int,
+    limit: int,
+    state: CredentialState | None = None,
+    repo: IssuerRepository,
+) -> CredentialPage:
+    """The institution's credentials from ``offset``, at most ``limit`` (up to
+    :data:`LIST_LIMIT`), optionally only those in pipeline ``state``."""
+    limit = min(limit, LIST_LIMIT)
+    with repo.begin() as tx:
+        found = tx.credentials(institution_id, offset=offset, limit=limit + 1, state=state)
+    return CredentialPage(found[:limit], offset, limit, state, more=len(found) > limit)
