@@ -18,6 +18,7 @@ from tests.pipeline.support import (
     queue_change,
     queue_mints,
     queue_supersede,
+    transaction_of,
     transactions,
 )
 
@@ -151,4 +152,53 @@ def test_a_second_worker_on_the_same_key_stands_by(stack: Stack, db: Engine) -> 
     drain(first)
     first.stop()
     assert second.start()
+    assert_nothing_lost(db, stack)
+
+
+def test_revocations_of_one_reason_go_out_as_one_revoke_batch(stack: Stack, db: Engine) -> None:
+    first, second, third, fourth = queue_mints(db, 4)
+    worker = make_worker(db, stack)
+    assert worker.start()
+    drain(worker)
+    for credential in (first, second, third):
+        queue_change(db, "revoke", credential, reason="academic_misconduct")
+    queue_change(db, "revoke", fourth, reason="other")
+    drain(worker)
+    txs = {tx.id: tx for tx in transactions(db)}
+    carried: dict[str, list[str]] = {}
+    for op in operations(db):
+        if op.kind == "revoke":
+            assert op.state == "confirmed", op.error
+            carried.setdefault(txs[str(op.tx_id)].function, []).append(op.credential_id)
+    assert sorted(carried["revokeBatch"]) == sorted([first, second, third])
+    assert carried["revoke"] == [fourth]
+    by_id = {c.id: c for c in credentials(db)}
+    for credential in (first, second, third, fourth):
+        assert chain_status(stack, by_id[credential].token_id) is Status.REVOKED
+        assert by_id[credential].status == "revoked"
+    assert by_id[fourth].status_reason == "other"
+    assert_nothing_lost(db, stack)
+
+
+def test_a_revocation_the_chain_refuses_fails_alone_and_its_batch_goes(
+    stack: Stack, db: Engine
+) -> None:
+    again, second, third = queue_mints(db, 3)
+    worker = make_worker(db, stack)
+    assert worker.start()
+    queue_change(db, "revoke", again, reason="other")
+    drain(worker)
+    refused = queue_change(db, "revoke", again, reason="academic_misconduct")
+    for credential in (second, third):
+        queue_change(db, "revoke", credential, reason="academic_misconduct")
+    drain(worker)
+    ops = {op.id: op for op in operations(db)}
+    token = next(c.token_id for c in credentials(db) if c.id == again)
+    assert ops[refused].state == "failed"
+    assert ops[refused].error == f"ChainCredInvalidStatus({token}, {int(Status.REVOKED)})"
+    batch = [
+        op for op in ops.values() if op.kind == "revoke" and op.credential_id in (second, third)
+    ]
+    assert {transaction_of(db, op).function for op in batch} == {"revokeBatch"}
+    assert {op.state for op in batch} == {"confirmed"}
     assert_nothing_lost(db, stack)

@@ -6,7 +6,8 @@ One round (:meth:`SignerWorker.round`):
    receipts, re-broadcast the dropped, bump the stuck, re-send what a reorg removed, confirm at
    depth;
 2. while fewer than ``max_in_flight`` are open: take the next piece of work — a ready lifecycle
-   operation, else a due ``mintBatch`` of one institution — pre-flight it (a revert fails the
+   operation (ready revocations of one institution and reason together, as a ``revokeBatch``),
+   else a due ``mintBatch`` of one institution — pre-flight it (a revert fails the
    item it names, never the rest), check the balance (short: park, operations stay queued),
    then in ONE database transaction take the nonce from the signer's counter, sign, store the
    raw bytes and link the operations; only then send.
@@ -38,7 +39,9 @@ from chaincred.services.pipeline_calls import (
     change_call,
     due_mint_group,
     preflight_mints,
+    preflight_revokes,
     render_revert,
+    revoke_group,
 )
 from chaincred.services.pipeline_config import (
     Fault,
@@ -157,12 +160,27 @@ class SignerWorker:
 
     def _next_change(self, progress: Progress) -> Call | None:
         changes = self.ledger.queued_changes(self.institutions, self.config.changes_per_round)
+        ready: list[PendingOp] = []
         for op in changes:
             if op.blocked or op.target_state in ("queued", "submitted"):
                 continue  # its credential, or an earlier change of it, is still on the way
             if op.target_state != "confirmed":
                 self._fail([op], f"{op.kind}: the credential was never issued", progress)
                 continue
+            ready.append(op)
+        while ready:
+            op = ready.pop(0)
+            if op.kind == "revoke":
+                group = revoke_group([op, *ready], limit=self.config.batch_size)
+                if len(group) > 1:
+                    checked = preflight_revokes(self.chain, group)
+                    self._fail_each(checked.failed, progress)
+                    if checked.call is not None:
+                        return checked.call
+                    gone = {failed.id for failed, _ in checked.failed}
+                    ready = [other for other in ready if other.id not in gone]
+                    if op.id in gone:
+                        continue
             built = change_call(self.chain, op)
             if isinstance(built, str):
                 self._fail([op], built, progress)
@@ -196,11 +214,7 @@ class SignerWorker:
             if not group:
                 return None
             checked = preflight_mints(self.chain, group)
-            by_reason: dict[str, list[PendingOp]] = {}
-            for op, reason in checked.failed:
-                by_reason.setdefault(reason, []).append(op)
-            for reason, ops in by_reason.items():
-                self._fail(ops, reason, progress)
+            self._fail_each(checked.failed, progress)
             if checked.call is not None:
                 return checked.call
 
@@ -251,6 +265,14 @@ class SignerWorker:
         self.tracker.parked = False
         _log.info("signer %s funded (%d wei): resuming", self.address, balance)
         return True
+
+    def _fail_each(self, failed: Sequence[tuple[PendingOp, str]], progress: Progress) -> None:
+        """Fail pre-flight's casualties, one ledger call per reason."""
+        by_reason: dict[str, list[PendingOp]] = {}
+        for op, reason in failed:
+            by_reason.setdefault(reason, []).append(op)
+        for reason, ops in by_reason.items():
+            self._fail(ops, reason, progress)
 
     def _fail(self, ops: Sequence[PendingOp], reason: str, progress: Progress) -> None:
         self.ledger.fail_operations([op.id for op in ops], reason)

