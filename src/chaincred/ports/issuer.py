@@ -31,6 +31,7 @@ __all__ = [
     "IssuerTransaction",
     "JobEntry",
     "JobItem",
+    "JobTransaction",
     "OperationEntry",
     "StorageConflict",
     "StorageUnavailable",
@@ -306,6 +307,13 @@ class IssuerTransaction(Protocol):
         """Store the answer to a key (StorageConflict if a concurrent request stored one)."""
         ...
 
+    # ---- costs
+
+    def job_transactions(self, job_id: str) -> list[JobTransaction]:
+        """The transactions that carried the job's ``mint`` operations (reverted ones too:
+        they cost gas), in the order of the first job operation each carried."""
+        ...
+
 
 class IssuerRepository(Protocol):
     """The issuer's database."""
@@ -326,3 +334,12 @@ class BalanceReader(Protocol):
     def balance(self, address: str) -> int:
         """The balance of ``address`` in wei; ``ChainUnavailable`` when it cannot be read."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class JobTransaction:
+    """A transaction that carried operations of a batch job: its facts (``operations`` counts
+    everything it carried, other jobs' too) and ``job_operations``, how many were the job's."""
+
+    facts: TransactionFacts
+    job_operations: int

@@ -20,6 +20,7 @@ from chaincred.ports.issuer import (
     InstitutionEntry,
     IssuerRepository,
     JobEntry,
+    JobTransaction,
     OperationEntry,
     StorageConflict,
     StoredAnswer,
@@ -355,3 +356,31 @@ def test_ids_no_row_can_have_read_as_absent(repo: IssuerRepository) -> None:
         assert tx.job_items(odd, offset=0, limit=5) == [] and tx.job_counts(odd) == {}
         assert tx.operations(odd) == [] and tx.answer(1, odd) is None
         assert tx.api_key(odd) is None and tx.revoke_api_key(1, odd, T0) is False
+
+
+# ---- costs
+
+
+def test_a_jobs_transactions_count_the_jobs_operations_in_each(
+    repo: IssuerRepository, backend: Backend
+) -> None:
+    with repo.begin() as tx:
+        tx.add_job(JobEntry("job-1", 1, "mint", 4, T0))
+        tx.add_job(JobEntry("job-2", 1, "mint", 1, T0))
+        tx.add_credentials([credential(n, job_id="job-1", job_index=n) for n in range(4)])
+        tx.add_credentials([credential(9, job_id="job-2", job_index=0), credential(10)])
+        ids = tx.add_operations([mint(f"cred-{n}") for n in (0, 1, 2, 3, 9, 10)])
+        revoke = tx.add_operations([OperationEntry("revoke", 1, "cred-0", {"reason": "other"}, T0)])
+    shared = TransactionFacts("0x" + "a1" * 32, "confirmed", 4, 120, 200_000, 2 * 10**9 + 7)
+    alone = TransactionFacts("0x" + "b2" * 32, "failed", 1, 121, 40_000, 3 * 10**9)
+    later = TransactionFacts("0x" + "c3" * 32, "confirmed", 2, 125, 60_000, 10**9)
+    # cred-2 and cred-3 of job 1 went out with job 2's and an unjobbed credential's mints
+    backend.settle([ids[2], ids[3], ids[4], ids[5]], state="confirmed", transaction=shared)
+    backend.settle([ids[1]], state="failed", transaction=alone, error="ChainCredBadBatch()")
+    backend.settle([ids[0], revoke[0]], state="confirmed", transaction=later)
+    with repo.begin() as tx:
+        costs = tx.job_transactions("job-1")
+        assert tx.job_transactions("job-2") == [JobTransaction(shared, 1)]
+        assert tx.job_transactions("job-9") == [] and tx.job_transactions("job\x00") == []
+    # ordered by the first job operation each carried: cred-0's (later), cred-1's, cred-2's
+    assert costs == [JobTransaction(later, 1), JobTransaction(alone, 1), JobTransaction(shared, 2)]

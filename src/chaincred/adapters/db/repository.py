@@ -43,10 +43,12 @@ from chaincred.ports.issuer import (
     IssuerTransaction,
     JobEntry,
     JobItem,
+    JobTransaction,
     OperationEntry,
     StorageConflict,
     StorageUnavailable,
     StoredAnswer,
+    TransactionFacts,
 )
 
 __all__ = ["SqlIssuerRepository"]
@@ -363,3 +365,47 @@ class _SqlTransaction:
                 created_at=entry.created_at,
             )
         )
+
+    # ---- costs
+
+    def job_transactions(self, job_id: str) -> list[JobTransaction]:
+        if not _storable(job_id):
+            return []
+        o, c, t = OperationRow, CredentialRow, TransactionRow
+        mine = (
+            select(
+                col(o.tx_id).label("tx_id"),
+                func.count().label("n"),
+                func.min(col(o.id)).label("first"),
+            )
+            .join(c, col(c.id) == col(o.credential_id))
+            .where(col(c.job_id) == job_id, col(o.kind) == "mint", col(o.tx_id).is_not(None))
+            .group_by(col(o.tx_id))
+            .subquery()
+        )
+        sizes = (
+            select(col(o.tx_id).label("tx_id"), func.count().label("n"))
+            .where(col(o.tx_id).in_(select(mine.c.tx_id)))
+            .group_by(col(o.tx_id))
+            .subquery()
+        )
+        rows = self.s.execute(
+            select(t, mine.c.n, sizes.c.n)
+            .join(mine, mine.c.tx_id == col(t.id))
+            .join(sizes, sizes.c.tx_id == col(t.id))
+            .order_by(mine.c.first)
+        )
+        return [
+            JobTransaction(
+                TransactionFacts(
+                    tx_hash=tx.tx_hash,
+                    state=tx.state,
+                    operations=int(size),
+                    block_number=tx.block_number,
+                    gas_used=tx.gas_used,
+                    effective_gas_price=tx.effective_gas_price,
+                ),
+                int(n),
+            )
+            for tx, n, size in rows
+        ]

@@ -24,6 +24,7 @@ from chaincred.ports.issuer import (
     IssuerTransaction,
     JobEntry,
     JobItem,
+    JobTransaction,
     OperationEntry,
     StorageConflict,
     StoredAnswer,
@@ -281,6 +282,16 @@ class _MemoryTransaction:
         self.t.answers[(entry.institution_id, entry.key)] = replace(
             entry, response=_json(entry.response)
         )
+
+    def job_transactions(self, job_id: str) -> list[JobTransaction]:
+        members = {c.id for c in self.t.credentials.values() if c.job_id == job_id}
+        carried: dict[str, JobTransaction] = {}
+        for op_id in sorted(self.t.operations):
+            op, facts = self.t.operations[op_id], self.t.operations[op_id].transaction
+            if op.kind == "mint" and op.credential_id in members and facts is not None:
+                seen = carried.get(facts.tx_hash, JobTransaction(facts, 0))
+                carried[facts.tx_hash] = replace(seen, job_operations=seen.job_operations + 1)
+        return list(carried.values())
 
     def _require_institution(self, institution_id: int) -> None:
         # The database's foreign keys refuse rows of unknown institutions; so does the fake.
