@@ -24,7 +24,7 @@ from web3 import Web3
 
 from chaincred.adapters.chain import RegistryClient, RevertDecoder, Transactor, connect
 from chaincred.adapters.db import create_db_engine, migrate
-from chaincred.cli_up import _bootstrap, _child_env, _prepare_chain, _wait_for_api
+from chaincred.cli_up import bootstrap, child_env, prepare_chain, wait_for_api
 from chaincred.toolchain.anvil import DEV_ACCOUNTS, AnvilProcess, free_port
 from chaincred.toolchain.artifact import load_artifact
 
@@ -89,7 +89,7 @@ def running_stack(options: StackOptions) -> Iterator[Stack]:
             anvil = cleanup.enter_context(AnvilProcess(extra_args=extra))
             rpc_url, pids["Anvil"] = anvil.rpc_url, anvil.pid
         with redirect_stdout(sys.stderr):  # it prints progress: stdout is for the figures
-            contract, _, institution_id = _prepare_chain(rpc_url, {})
+            contract, _, institution_id = prepare_chain(rpc_url, {})
         database_url = (
             cleanup.enter_context(_fresh_schema(options.database_url))
             if options.database_url
@@ -97,16 +97,16 @@ def running_stack(options: StackOptions) -> Iterator[Stack]:
         )
         admin_key = "cc_admin_" + secrets.token_hex(24)
         api_url = f"http://127.0.0.1:{free_port()}"
-        env = _child_env(rpc_url, contract, data_dir, admin_key, api_url)
+        env = child_env(rpc_url, contract, data_dir, admin_key, api_url)
         env |= _worker_settings(options, database_url)
         children: list[subprocess.Popen[bytes]] = []
         cleanup.callback(_stop, children)
         children.append(_spawn(["serve", "--port", api_url.rsplit(":", 1)[1]], env, data_dir))
-        _wait_for_api(api_url, children)  # as chaincred up: the API migrates, then the others
+        wait_for_api(api_url, children)  # as chaincred up: the API migrates, then the others
         # As chaincred up: the signer with --no-index, the event follower as its own process.
         children.append(_spawn(["worker", "--no-index", *options.worker_args], env, data_dir))
         children.append(_spawn(["worker", "--index-only"], env, data_dir, log="indexer"))
-        api_key, achievement_id = _bootstrap(api_url, admin_key, institution_id)
+        api_key, achievement_id = bootstrap(api_url, admin_key, institution_id)
         yield Stack(
             rpc_url=rpc_url,
             w3=connect(rpc_url),

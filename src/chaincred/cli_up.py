@@ -39,7 +39,8 @@ from chaincred.errors import ChainCredError, ChainError
 from chaincred.toolchain.anvil import DEV_ACCOUNTS, AnvilProcess
 from chaincred.toolchain.artifact import load_artifact
 
-__all__ = ["register"]
+# The steps of ``up`` are public: the issuance benchmark starts the same stack piece by piece.
+__all__ = ["bootstrap", "child_env", "prepare_chain", "register", "wait_for_api"]
 
 _REGISTRAR, _SIGNER, _HOLDER = DEV_ACCOUNTS[0], DEV_ACCOUNTS[1], DEV_ACCOUNTS[2]
 
@@ -113,19 +114,19 @@ class _LocalStack:
         return self.anvil.rpc_url
 
     def start(self, rpc_url: str) -> dict[str, str]:
-        contract, chain_id, institution_id = _prepare_chain(rpc_url, self.previous)
+        contract, chain_id, institution_id = prepare_chain(rpc_url, self.previous)
         admin_key = self.previous.get("CHAINCRED_ADMIN_KEY") or "cc_admin_" + secrets.token_hex(24)
         api_url = f"http://127.0.0.1:{self.port}"
-        env = _child_env(rpc_url, contract, self.data_dir, admin_key, api_url)
+        env = child_env(rpc_url, contract, self.data_dir, admin_key, api_url)
         self._spawn(["serve", "--port", str(self.port)], env, "api.log")
         # The API creates a fresh database's tables; the others start once it answers (three
         # processes migrating one new SQLite file at once would race).
-        _wait_for_api(api_url, self.children)
+        wait_for_api(api_url, self.children)
         # The signer and the event follower as two processes: indexing in the signer's loop
         # would stall sending (decoding events costs more CPU than signing them).
         self._spawn(["worker", "--no-index"], env, "worker.log")
         self._spawn(["worker", "--index-only"], env, "indexer.log")
-        api_key, achievement_id = _bootstrap(api_url, admin_key, institution_id)
+        api_key, achievement_id = bootstrap(api_url, admin_key, institution_id)
         token = _issue_demo(api_url, api_key, achievement_id, self.data_dir)
         return {
             "CHAINCRED_API_URL": api_url,
@@ -160,7 +161,7 @@ class _LocalStack:
             self.anvil.stop()
 
 
-def _prepare_chain(rpc_url: str, previous: dict[str, str]) -> tuple[str, int, int]:
+def prepare_chain(rpc_url: str, previous: dict[str, str]) -> tuple[str, int, int]:
     """The registry (reused if the data directory's one is still on this chain) and the demo
     institution's on-chain id (registered once, with the worker's key as its signer)."""
     w3 = connect(rpc_url)
@@ -181,7 +182,7 @@ def _prepare_chain(rpc_url: str, previous: dict[str, str]) -> tuple[str, int, in
     return contract, int(w3.eth.chain_id), institution_id
 
 
-def _child_env(
+def child_env(
     rpc_url: str, contract: str, data_dir: Path, admin_key: str, api_url: str
 ) -> dict[str, str]:
     settings = {
@@ -200,7 +201,7 @@ def _child_env(
     return dict(os.environ) | {f"CHAINCRED_{key}": value for key, value in settings.items()}
 
 
-def _wait_for_api(
+def wait_for_api(
     api_url: str, children: list[subprocess.Popen[bytes]], timeout: float = 60
 ) -> None:
     deadline = time.monotonic() + timeout
@@ -218,7 +219,7 @@ def _wait_for_api(
     raise ChainCredError(f"the API did not answer on {api_url} within {timeout:.0f} s")
 
 
-def _bootstrap(api_url: str, admin_key: str, institution_id: int) -> tuple[str, str]:
+def bootstrap(api_url: str, admin_key: str, institution_id: int) -> tuple[str, str]:
     """The demo institution with the service, a fresh API key and the demo achievement."""
     admin = {"Authorization": f"Bearer {admin_key}"}
     body = {

@@ -116,11 +116,11 @@ def test_up_with_an_unreachable_rpc_says_so(tmp_path: Path) -> None:
 
 
 def test_the_callers_other_settings_reach_the_children(monkeypatch: pytest.MonkeyPatch) -> None:
-    from chaincred.cli_up import _child_env
+    from chaincred.cli_up import child_env
 
     monkeypatch.setenv("CHAINCRED_BATCH_SIZE", "7")
     monkeypatch.setenv("CHAINCRED_CONTRACT", "0x" + "00" * 20)
-    env = _child_env("http://rpc", "0x" + "ab" * 20, Path("/d"), "admin", "http://api")
+    env = child_env("http://rpc", "0x" + "ab" * 20, Path("/d"), "admin", "http://api")
 
     assert env["CHAINCRED_BATCH_SIZE"] == "7"
     assert env["CHAINCRED_CONTRACT"] == "0x" + "ab" * 20
