@@ -22,12 +22,22 @@ for backspace, form feed, newline, return and tab, other control characters as l
 ``\\u00xx``), and below U+D800 code-point order
 is UTF-16 order (RFC 8785 sorts keys by UTF-16 code units). Anything else takes ``rfc8785``.
 The golden vectors and a property test hold the two paths to the same bytes.
+
+Even the rule checks are done at C speed first (:func:`_fast`): ``json.dumps`` writes the
+text, which must encode as UTF-8 (no lone surrogate), be in NFC as a whole (every string sits
+between quotes, which compose with nothing, so a string out of NFC leaves the whole text out
+of NFC; the escapes can only add false alarms), hold no code point above the BMP (UTF-16 order
+could differ), and read back with ``json.loads`` as a value equal to the input, with no float
+and no integer of 16 digits or more. Equality rules out what ``json.dumps`` converts silently
+(non-string keys, tuples). Any doubt falls back to the walk below, which finds the precise
+problem or writes the bytes.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -46,6 +56,12 @@ def canonical_bytes(obj: object) -> bytes:
 
     Raises :class:`NotCanonicalizable` with the JSON path of the first offending value.
     """
+    fast = _fast(obj)
+    return fast if fast is not None else _walked(obj)
+
+
+def _walked(obj: object) -> bytes:
+    """The canonical bytes after a check of every leaf in Python (the precise errors)."""
     scan = _Scan()
     plain = _checked(obj, (), scan)
     if not scan.needs_rfc8785:
@@ -54,6 +70,43 @@ def canonical_bytes(obj: object) -> bytes:
         return rfc8785.dumps(plain)
     except rfc8785.CanonicalizationError as exc:  # pragma: no cover - _checked rules these out
         raise NotCanonicalizable((), str(exc)) from exc
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class _Doubt(Exception):
+    """The fast path cannot vouch for this value."""
+
+
+def _no_float(text: str) -> float:
+    raise _Doubt(text)
+
+
+def _small_int(text: str) -> int:
+    if len(text.lstrip("-")) >= 16:  # 2^53-1 has 16 digits: the walk judges those
+        raise _Doubt(text)
+    return int(text)
+
+
+def _fast(obj: object) -> bytes | None:
+    """The canonical bytes when checks at C speed vouch for them, else None (see above)."""
+    try:
+        text = json.dumps(
+            obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+        )
+        data = text.encode()
+    except (TypeError, ValueError):  # UnicodeEncodeError is a ValueError
+        return None
+    if not text.isascii() and (
+        not unicodedata.is_normalized("NFC", text) or _ASTRAL.search(text) is not None
+    ):
+        return None
+    try:
+        again = json.loads(text, parse_float=_no_float, parse_int=_small_int)
+    except _Doubt:
+        return None
+    return data if again == obj else None
 
 
 class _Scan:

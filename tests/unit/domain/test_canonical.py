@@ -143,3 +143,52 @@ def test_only_floats_and_high_keys_take_the_slow_path(monkeypatch: pytest.Monkey
     assert canonical_bytes({"a": 2.5}) == b"slow"
     assert canonical_bytes({"\U0001f600": 1}) == b"slow"
     assert len(calls) == 2
+
+
+# The fast checks (json.dumps, NFC of the whole text, json.loads back) may doubt a value the
+# walk accepts, never the other way round: where they answer, the walk gives the same bytes.
+_any_text = st.text(alphabet=st.characters(codec=None))  # lone surrogates and non-NFC too
+_anything = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**60), 2**60)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | _any_text,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.tuples(children, children)
+        | st.dictionaries(_any_text | st.integers(0, 9), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=500)
+@given(_anything)
+def test_the_fast_checks_vouch_only_for_what_the_walk_accepts(value: object) -> None:
+    from chaincred.domain.canonical import _fast, _walked
+
+    fast = _fast(value)
+    if fast is not None:
+        assert fast == _walked(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {1: "a"},  # json.dumps would write the key as "1"
+        {"a": (1, 2)},  # a tuple reads back as a list
+        {"a": 5.0},
+        {"a": 2**53},
+        {"a": -(2**53 - 1)},  # 16 digits: the walk judges it (and accepts it)
+        {"\U0001f600": 1},
+        {"a": "e\u0301"},  # not NFC
+        {"a": "\ud800"},  # lone surrogate
+        {"a": float("nan")},
+        {"a": "\n\u0301"},  # NFC, but its escaped text is not: a false alarm, no harm
+    ],
+)
+def test_the_fast_checks_leave_doubtful_values_to_the_walk(value: object) -> None:
+    from chaincred.domain.canonical import _fast
+
+    assert _fast(value) is None
