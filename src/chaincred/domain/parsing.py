@@ -43,7 +43,7 @@ def parse_document(raw: Mapping[str, Any]) -> CredentialDocument:
     except NotCanonicalizable as exc:
         raise InvalidCredential.at(("public", *exc.path), exc.reason) from None
     _check_claim_values(raw["claims"])
-    _check_derived(public_raw, document.public)
+    _check_derived(public_raw, public_bytes, document.public)
     expected = str(token_id_of(sha256_digest(public_bytes)))
     if document.anchor.token_id != expected:
         raise InvalidCredential.at(
@@ -88,7 +88,10 @@ def _check_claim_values(claims: Mapping[str, Mapping[str, Any]]) -> None:
             raise InvalidCredential([Problem(path, p.message) for p in exc.problems]) from None
 
 
-def _check_derived(public_raw: Mapping[str, Any], public: PublicPart) -> None:
+def _check_derived(public_raw: Mapping[str, Any], public_bytes: bytes, public: PublicPart) -> None:
+    """The public part must be what its facts imply. Equal canonical bytes settle it (JSON
+    equality: 5 and 5.0 are one number, true is not 1); otherwise the leaf-by-leaf walk finds
+    the first difference to report."""
     rebuilt = build_public_part(
         achievement=public.achievement,
         institution=public.institution,
@@ -99,7 +102,10 @@ def _check_derived(public_raw: Mapping[str, Any], public: PublicPart) -> None:
         commitments=public.claim_commitments,
         rules=rule_sets_of(public.conformance),
     )
-    problem = _first_difference(public_raw, rebuilt.to_json(), ("public",))
+    expected = rebuilt.to_json()
+    if canonical_bytes(expected) == public_bytes:
+        return
+    problem = _first_difference(public_raw, expected, ("public",))
     if problem is not None:
         raise InvalidCredential([problem])
 
