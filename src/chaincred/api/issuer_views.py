@@ -161,13 +161,12 @@ def _credential_summary(c: CredentialEntry) -> dict[str, Any]:
 
 def job_json(report: JobReport) -> dict[str, Any]:
     job = report.job
-    done = sum(n for state, n in report.counts.items() if state in ("confirmed", "failed"))
     return {
         "id": job.id,
         "kind": job.kind,
         "total": job.total,
         "created_at": time_json(job.created_at),
-        "finished": done == job.total,
+        "finished": report.finished,
         "counts": report.counts,
         "offset": report.offset,
         "items": [

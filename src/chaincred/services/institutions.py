@@ -17,7 +17,7 @@ from chaincred.ports.issuer import (
 )
 from chaincred.services.errors import AlreadyExists, NotFound
 
-__all__ = ["RegistryView", "create_institution", "registry_view"]
+__all__ = ["RegistryView", "create_institution", "get_institution", "registry_view"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,14 @@ def create_institution(
             tx.add_institution(entry)
     except StorageConflict:
         raise AlreadyExists("institution", valid.id) from None
+    return entry
+
+
+def get_institution(institution_id: int, *, repo: IssuerRepository) -> InstitutionEntry:
+    with repo.begin() as tx:
+        entry = tx.institution(institution_id)
+    if entry is None:
+        raise NotFound("institution", institution_id)
     return entry
 
 

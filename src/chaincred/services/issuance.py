@@ -58,7 +58,7 @@ from chaincred.services.publishing import (
     token_uri,
 )
 
-__all__ = ["BATCH_LIMIT", "Accepted", "Row", "issue_batch", "issue_one"]
+__all__ = ["BATCH_LIMIT", "Accepted", "Row", "check_batch", "issue_batch", "issue_one"]
 
 #: The most rows one batch request may carry.
 BATCH_LIMIT = 10_000
@@ -135,6 +135,28 @@ def issue_batch(
         clock=clock,
         chain=chain,
     )
+
+
+def check_batch(
+    rows: Sequence[Row],
+    *,
+    institution_id: int,
+    repo: IssuerRepository,
+    clock: Clock,
+    chain: IssuingChain,
+) -> list[Problem]:
+    """Every problem :func:`issue_batch` would find in ``rows`` (none: it would accept them
+    now), judged the same way but without storing or pinning anything: a preview."""
+    if len(rows) > BATCH_LIMIT:
+        raise InputTooLarge(len(rows), BATCH_LIMIT)
+    items, problems = _validated(rows)
+    with repo.begin() as tx:
+        institution, templates = _load(tx, institution_id, items)
+    try:
+        _plan("batch", institution, templates, items, problems, issued_at=clock(), chain=chain)
+    except InvalidCredential as exc:
+        return list(exc.problems)
+    return []
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from chaincred.ports.issuer import (
     IssuerRepository,
     JobEntry,
     JobItem,
+    JobTransaction,
     OperationEntry,
     TransactionFacts,
 )
@@ -26,11 +27,13 @@ __all__ = [
     "CredentialPage",
     "CredentialReport",
     "CredentialState",
+    "JobCosts",
     "JobReport",
     "credential_page",
     "credential_report",
     "fee_share",
     "gas_share",
+    "job_costs",
     "job_report",
 ]
 
@@ -83,6 +86,12 @@ class JobReport:
     counts: dict[str, int]
     items: list[JobItem]
     offset: int
+
+    @property
+    def finished(self) -> bool:
+        """Whether every item is confirmed or failed."""
+        done = sum(n for state, n in self.counts.items() if state in ("confirmed", "failed"))
+        return done == self.job.total
 
 
 def gas_share(facts: TransactionFacts) -> int | None:
@@ -146,3 +155,53 @@ def credential_page(
     with repo.begin() as tx:
         found = tx.credentials(institution_id, offset=offset, limit=limit + 1, state=state)
     return CredentialPage(found[:limit], offset, limit, state, more=len(found) > limit)
+
+
+@dataclass(frozen=True)
+class JobCosts:
+    """What a job's transactions cost, each and in all. A transaction not mined yet has no
+    figures and counts in no total; ``credentials`` is how many of the job's mints the
+    counted transactions carried."""
+
+    transactions: list[JobTransaction]
+
+    def job_gas(self, sent: JobTransaction) -> int | None:
+        """The job's share of a transaction's gas."""
+        share = gas_share(sent.facts)
+        return None if share is None else share * sent.job_operations
+
+    def job_fee(self, sent: JobTransaction) -> int | None:
+        """The job's share of a transaction's fee, in wei."""
+        share = fee_share(sent.facts)
+        return None if share is None else share * sent.job_operations
+
+    @property
+    def _counted(self) -> list[JobTransaction]:
+        return [t for t in self.transactions if fee_share(t.facts) is not None]
+
+    @property
+    def credentials(self) -> int:
+        return sum(t.job_operations for t in self._counted)
+
+    @property
+    def gas(self) -> int:
+        return sum(self.job_gas(t) or 0 for t in self._counted)
+
+    @property
+    def fee(self) -> int:
+        return sum(self.job_fee(t) or 0 for t in self._counted)
+
+    @property
+    def gas_per_credential(self) -> int | None:
+        return self.gas // self.credentials if self.credentials else None
+
+    @property
+    def fee_per_credential(self) -> int | None:
+        return self.fee // self.credentials if self.credentials else None
+
+
+def job_costs(institution_id: int, job_id: str, *, repo: IssuerRepository) -> JobCosts:
+    with repo.begin() as tx:
+        if tx.job(institution_id, job_id) is None:
+            raise NotFound("job", job_id)
+        return JobCosts(tx.job_transactions(job_id))
