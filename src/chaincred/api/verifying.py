@@ -56,7 +56,7 @@ def read_csv(name: str, data: bytes) -> list[tuple[str, Presented]]:
     return [(f"{name} row {i + 1}", read_token_id(r[0].strip())) for i, r in enumerate(rows)]
 
 
-def read_token_id(text: str) -> Presented:
+def read_token_id(text: str) -> int | Unreadable:
     """A token id written as ``0x`` + hex or in decimal; :class:`Unreadable` says what is
     wrong otherwise."""
     try:
