@@ -99,6 +99,8 @@ def test_the_pages_certificate_link_gives_a_pdf_whose_qr_opens_the_verifier(
         assert fact in printed, fact
     for personal in CLAIMS.values():
         assert personal not in printed
+    scanned = httpx.get(codes[0][0], timeout=60)  # the verifier page of the token
+    assert scanned.status_code == 200 and ACHIEVEMENT["title"] in scanned.text
 
 
 @pytest.mark.chain

@@ -6,20 +6,23 @@ then followed by the indexer, which erases the stored document)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from jsonschema import Draft201909Validator
 
+from chaincred.adapters.chain import Deployment, RegistryClient
 from chaincred.adapters.chain.events import Web3EventSource
 from chaincred.adapters.db.index import SqlCredentialIndex
 from chaincred.domain import parse_document, parse_json, verify_disclosure
 from chaincred.domain.onchain import BurnAuth, Reason
 from chaincred.schemas import OB3_SCHEMA, load
 from chaincred.services.indexer import Indexer, IndexerConfig
+from chaincred.toolchain.anvil import free_port
 from chaincred.web.sharing import decode_share
-from tests.api.issuer.conftest import ACHIEVEMENT, IssuerServer, Tenant
+from tests.api.issuer.conftest import ACHIEVEMENT, IssuerServer, Tenant, new_tenant, serve
 from tests.contracts.conftest import Registry, new_digest
 from tests.web.learner_support import (
     CLAIMS,
@@ -255,6 +258,12 @@ def test_the_share_link_discloses_only_the_ticked_claims(
     assert report.withheld == ("student_id",)
     assert presented.public == parse_document(json.loads(data)).public
     assert b"s-1815" not in shared
+    # The verifier page opens it with the ticked claims proven, the other withheld.
+    opened = httpx.get(link, timeout=60)
+    assert opened.status_code == 200
+    verifier = parse_html(opened.text)
+    assert "Ada Lovelace" in verifier.by_id("claims-proven").text()
+    assert "s-1815" not in opened.text and verifier.by_id("claims-withheld").text()
 
 
 def test_a_pasted_document_with_nothing_ticked_shares_the_public_part_only(
@@ -356,7 +365,14 @@ def test_the_claim_link_downloads_the_full_document_once(
     )
     wrong = httpx.post(f"{site.url}/learner/claim", data={"claim": link + "x"})
     assert wrong.status_code == 404
-    assert "No claim link with this secret" in parse_html(wrong.text).by_id("claim-error").text()
+    assert parse_html(wrong.text).by_id("claim-error").text() == (
+        "No claim link with this secret: check that you copied the whole link."
+    )
+    empty = httpx.post(f"{site.url}/learner/claim", data={"claim": " "})
+    assert empty.status_code == 422
+    assert parse_html(empty.text).by_id("claim-error").text() == (
+        "Paste the claim link your institution sent you."
+    )
 
 
 # ---------------------------------------------------------------- on-chain status and burning
@@ -431,6 +447,45 @@ def test_a_burn_by_the_holder_shows_on_the_page_and_the_indexer_erases_the_docum
         f"{site.url}/v1/credentials/{issued['id']}/claim-link", headers=_auth(tenant)
     )
     assert erased.status_code == 410
+
+
+@pytest.fixture(scope="module")
+def chainless(
+    deployed: tuple[RegistryClient, Deployment], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[IssuerServer]:
+    """The app with a node that does not answer (the chain id is configured, so it issues)."""
+    folder = tmp_path_factory.mktemp("learner-no-chain")
+    dead = f"http://127.0.0.1:{free_port()}"
+    yield from serve("sqlite", folder, dead, deployed[1].address, chain_id=31337, rpc_timeout=0.5)
+
+
+@pytest.fixture
+def chainless_tenant(chainless: IssuerServer) -> Iterator[Tenant]:
+    yield from new_tenant(chainless)
+
+
+def test_a_chain_that_cannot_be_read_leaves_the_status_unknown_not_invalid(
+    chainless: IssuerServer, chainless_tenant: Tenant
+) -> None:
+    tenant = chainless_tenant
+    holder = new_holder().address
+    issued = issue_to(tenant, holder)
+
+    answer, page = get_page(chainless, address=holder)
+
+    assert answer.status_code == 200
+    assert "The chain could not be read" in page.by_id("chain-problem").text()
+    card = articles(page)[issued["token_id"]]
+    assert card.attrs["data-status"] == "unknown" and not card.select("button")
+    assert card.one("h3").text() == ACHIEVEMENT["title"]  # the public part comes from the store
+    certificate = httpx.get(
+        chainless.url + card.by_id(f"certificate-{issued['token_id']}").attrs["href"]
+    )
+    assert certificate.status_code == 200
+    badge = httpx.get(chainless.url + card.by_id(f"openbadge-{issued['token_id']}").attrs["href"])
+    assert badge.status_code == 200 and badge.json()["evidence"][0]["id"].startswith(
+        "eip155:31337/"
+    )
 
 
 def _auth(tenant: Tenant) -> dict[str, str]:

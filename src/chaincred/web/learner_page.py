@@ -97,6 +97,7 @@ def open_badge(request: Request, token_id: str, context: Context) -> Response:
 
 @router.get("/learner/credentials/{token_id}/certificate.pdf")
 def certificate(request: Request, token_id: str, context: Context) -> Response:
+    """The printable certificate (:mod:`chaincred.web.certificate`) of a token's public part."""
     try:
         parsed = parse_token_id(token_id)
         public = known_public_part(parsed, store=context.store, chain=context.reader)
@@ -137,18 +138,16 @@ async def claim_document(request: Request, context: Context) -> Response:
     form = await request.form()
     given = form.get("claim")
     secret = (given if isinstance(given, str) else "").strip().rsplit("/v1/claim/", 1)[-1]
+    if not secret:
+        return _claim_error(request, "Paste the claim link your institution sent you.", 422)
     try:
-        if not secret:
-            raise NotFound("claim link", "given: paste the link your institution sent")
         document = await run_in_threadpool(
             lambda: claim(secret, repo=context.repo, clock=context.clock)
         )
-    except (NotFound, Gone) as exc:
-        return _page(
-            request,
-            {"share": ShareForm(), "claim_error": _sentence(str(exc))},
-            status_code=410 if isinstance(exc, Gone) else 404,
-        )
+    except NotFound as exc:
+        return _claim_error(request, f"{exc}: check that you copied the whole link", 404)
+    except Gone as exc:
+        return _claim_error(request, str(exc), 410)
     anchor = document.get("anchor")
     token = anchor.get("token_id") if isinstance(anchor, dict) else None
     name = f"credential-0x{int(token):064x}.json" if isinstance(token, str) else "credential.json"
@@ -159,6 +158,11 @@ async def claim_document(request: Request, context: Context) -> Response:
 def _page(request: Request, page: dict[str, Any], *, status_code: int = 200) -> HTMLResponse:
     context = {"title": "Your credentials", "section": "learner", **page}
     return render(request, "learner/index.html", context, status_code=status_code)
+
+
+def _claim_error(request: Request, message: str, status_code: int) -> HTMLResponse:
+    page = {"share": ShareForm(), "claim_error": _sentence(message)}
+    return _page(request, page, status_code=status_code)
 
 
 def _problem(request: Request, exc: ChainCredError) -> HTMLResponse:
