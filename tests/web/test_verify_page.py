@@ -214,8 +214,8 @@ def test_a_revoked_document_is_invalid_with_the_reason_and_date(
     report = report_of(upload(web, revoked))
 
     assert (report.verdict, report.words) == ("invalid", "Invalid")
-    assert report.why.startswith("Status: revoked on ")
-    assert report.why.endswith("(academic_misconduct).")
+    assert report.why.startswith("Revoked by its issuer on ")
+    assert report.why.endswith(" UTC (reason: academic misconduct).")
     assert report.outcomes["status"] == "fail"
     assert report.page.by_id("status-reason").text() == "academic misconduct"
     status = facts(report.row("status"))
@@ -236,6 +236,7 @@ def test_a_superseded_document_links_to_its_successor(
     report = report_of(upload(web, original))
 
     assert report.verdict == "invalid"
+    assert report.why.startswith("Replaced by a corrected credential on ")
     link = report.row("status").find("a")
     assert link.attrs["href"] == f"/verify?token={hex_id(new_id)}"
     successor = report_of(web.get(link.attrs["href"]))

@@ -129,7 +129,24 @@ def _why(report: VerificationReport) -> str:
     first = next(c for c in report.checks if c.outcome is wanted)
     if first.code == "chain.unavailable":
         return "The chain could not be read just now, so nothing could be decided: try again."
+    if first.name == "status" and first.evidence.get("changed_at"):
+        return _status_change(first)
     return f"{CHECK_LABELS.get(first.name, first.name)}: {first.message}."
+
+
+def _status_change(check: Check) -> str:
+    since = when(check.evidence["changed_at"])
+    reason = str(check.evidence.get("reason", "")).replace("_", " ")
+    match check.code:
+        case "status.revoked":
+            return f"Revoked by its issuer on {since} (reason: {reason})."
+        case "status.suspended":
+            return f"Suspended by its issuer since {since} (reason: {reason})."
+        case "status.superseded":
+            return f"Replaced by a corrected credential on {since}: see the status check."
+        case "status.burned":
+            return f"Burned on {since}: the credential no longer exists."
+    return f"Status: {check.message}."
 
 
 def _row(check: Check, public: PublicPart | None) -> Row:
