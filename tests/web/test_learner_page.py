@@ -91,6 +91,25 @@ def test_an_address_lists_its_credentials_newest_first_with_public_facts_only(
     assert page.by_id("credential-count").text().startswith("2 credentials")
 
 
+def test_a_credential_that_failed_to_reach_the_chain_says_so(
+    site: IssuerServer, tenant: Tenant
+) -> None:
+    holder = new_holder().address
+    issued = issue_to(tenant, holder)
+    ops = [op.id for op in site.db.outbox(issued["id"]) if op.id is not None]
+    failure = "the registry refused it (ChainCredAlreadyIssued)"
+    site.db.settle(ops, state="failed", credential={"state": "failed", "failure": failure})
+
+    _, page = get_page(site, address=holder)
+
+    card = articles(page)[issued["token_id"]]
+    assert card.attrs["data-status"] == "not-issued"
+    assert card.one("span", class_="badge not-issued").text() == "Not on chain"
+    assert card.one("dd", class_="pipeline-state").text() == (
+        f"failed: it never reached the chain ({failure})"
+    )
+
+
 def test_a_lower_case_address_is_accepted_and_shown_checksummed(
     site: IssuerServer, tenant: Tenant
 ) -> None:

@@ -221,7 +221,8 @@ def _status(h: Holding) -> dict[str, str]:
     if record is None:
         return {"key": "unknown", "label": "Unknown", "detail": "the chain could not be read"}
     if record.status is Status.NONE:
-        return {"key": "not-issued", "label": "Not on chain yet", "detail": ""}
+        label = "Not on chain" if h.state == "failed" else "Not on chain yet"
+        return {"key": "not-issued", "label": label, "detail": ""}
     key = record.status.name.lower()
     parts = []
     if record.reason is not Reason.NONE and record.status is not Status.ACTIVE:
