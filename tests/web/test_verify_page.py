@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,6 +16,7 @@ from eth_account.messages import encode_defunct
 
 from chaincred.adapters.chain import Deployment, RegistryClient
 from chaincred.adapters.pinning import BuiltinStore
+from chaincred.cli import main
 from chaincred.domain import CredentialDocument, parse_json, present
 from chaincred.domain.onchain import Reason
 from chaincred.domain.receipt import check_receipt
@@ -452,7 +454,10 @@ def receipt_form(report: Report) -> dict[str, str]:
 
 
 def test_the_receipt_button_downloads_a_receipt_that_verify_receipt_accepts(
-    web: httpx.Client, minted: CredentialDocument
+    web: httpx.Client,
+    minted: CredentialDocument,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     fields = receipt_form(report_of(upload(web, minted)))
     assert parse_json(fields["document"]) == as_json(minted)
@@ -470,6 +475,10 @@ def test_the_receipt_button_downloads_a_receipt_that_verify_receipt_accepts(
     assert checked.authentic and checked.signer == RECEIPT_KEY.address
     assert (checked.verdict, checked.digest) == ("valid", hex_id(int(minted.token_id())))
     assert [c["name"] for c in receipt["report"]["checks"]] == CHECK_ORDER
+    saved = tmp_path / "receipt.json"
+    saved.write_bytes(response.content)
+    assert main(["verify-receipt", str(saved), "--verifier", RECEIPT_KEY.address]) == 0
+    assert capsys.readouterr().out.startswith(f"signed by {RECEIPT_KEY.address}: authentic")
 
 
 def test_a_receipt_for_a_token_id_and_for_a_revoked_credential(
