@@ -4,11 +4,15 @@ into a job."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from chaincred.adapters.db.models import CredentialRow, IdempotencyRow, JobRow, OperationRow
 from chaincred.domain import parse_document
-from tests.api.issuer.conftest import LEARNER, OTHER_LEARNER, Tenant
+from chaincred.toolchain.anvil import free_port
+from tests.api.issuer.conftest import LEARNER, OTHER_LEARNER, Tenant, new_tenant, serve
 from tests.web.console_support import Browser, Page, last_part, location, roster_of, signed_in
 
 pytestmark = pytest.mark.chain
@@ -274,3 +278,34 @@ def test_a_confirmation_judged_again_when_things_changed_since_the_preview(
     (row,) = [r for r in answer.by_id("roster-preview").walk() if "data-row" in r.attrs]
     assert row.attrs["data-valid"] == "false" and "achievement_id: is archived" in row.words
     assert _stored_rows(tenant) == before
+
+
+@pytest.fixture
+def chainless(tmp_path: Path) -> Iterator[Tenant]:
+    """An institution of a site whose chain has never answered (its chain id is unknown)."""
+    dead_rpc = f"http://127.0.0.1:{free_port()}"
+    for server in serve("sqlite", tmp_path, dead_rpc, "0x" + "11" * 20, rpc_timeout=2):
+        yield from new_tenant(server)
+
+
+def test_a_chain_that_cannot_be_read_is_a_503_page_and_nothing_is_issued(
+    chainless: Tenant,
+) -> None:
+    achievement_id = chainless.achievement()
+    browser = signed_in(chainless)
+    before = _stored_rows(chainless)
+
+    one = browser.submit(_issue_form(browser, achievement_id), "issue-form", {"recipient": LEARNER})
+    cohort = browser.post(
+        "/console/roster/preview",
+        {"achievement_id": achievement_id},
+        files={"roster": ("cohort.csv", roster_of(f"{LEARNER},Ada,s-1"), "text/csv")},
+    )
+
+    for page in (one, cohort):
+        assert page.status == 503
+        assert page.response.headers["retry-after"] == "5"
+        assert page.by_id("console-error").words.startswith(
+            f"the chain at {chainless.server.settings.rpc_url} is unavailable"
+        )
+    assert _stored_rows(chainless) == before

@@ -16,6 +16,7 @@ a request that is not signed in is sent to the sign-in form.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -42,13 +43,14 @@ __all__ = [
     "ConsoleRoute",
     "SameSite",
     "SignedIn",
-    "console_url",
     "error_page",
     "page",
     "safe_next",
     "sign_in",
     "status_of",
 ]
+
+_log = logging.getLogger("chaincred.web")
 
 COOKIE = "chaincred_console"
 LOGIN = "/console"
@@ -146,10 +148,6 @@ def safe_next(target: str | None) -> str | None:
     return target if urlsplit(target).netloc == "" else None
 
 
-def console_url(path: str) -> str:
-    return quote(path, safe="/?=&-_.~")
-
-
 def page(
     request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
 ) -> HTMLResponse:
@@ -194,6 +192,7 @@ def _chaincred_error(request: Request, exc: ChainCredError) -> HTMLResponse:
     message = "The input is not valid." if problems and len(problems) > 1 else str(exc)
     status = status_of(exc)
     if status == 500:
+        _log.error("unmapped error on %s %s: %r", request.method, request.url.path, exc)
         message = "An unexpected error; it has been logged."
     return error_page(request, status, message, problems=problems)
 
