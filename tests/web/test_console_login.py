@@ -42,6 +42,23 @@ def test_a_valid_key_signs_in_with_a_strict_http_only_cookie(tenant: Tenant) -> 
     assert location(browser.get("/console")) == "/console/achievements"
 
 
+def test_over_https_the_cookie_is_secure_too(tenant: Tenant) -> None:
+    # The site trusts its local proxy (uvicorn's forwarded-allow-ips): this request came in
+    # over https, and its Origin is the https one.
+    browser = Browser(tenant.server)
+    https_origin = tenant.server.url.replace("http://", "https://")
+    answer = browser.post(
+        "/console/login",
+        {"key": tenant.key},
+        origin=https_origin,
+        headers={"X-Forwarded-Proto": "https"},
+    )
+
+    assert location(answer) == "/console/achievements"
+    attributes = {p.strip().lower() for p in answer.response.headers["set-cookie"].split(";")}
+    assert {"secure", "httponly", "samesite=strict"} <= attributes
+
+
 @pytest.mark.parametrize(
     ("key", "status", "message"),
     [
