@@ -187,7 +187,8 @@ class _Certificate(FPDF):
         # On one line if a smaller size allows: a URL broken in two is hard to type.
         size = 8.0
         self.text_style(size, color=_ACCENT)
-        while size > 6 and self.get_string_width(url) > self.epw:
+        # multi_cell pads each side by c_margin: the text has epw less both paddings.
+        while size > 6 and self.get_string_width(url) > self.epw - 2 * self.c_margin:
             size -= 0.5
             self.text_style(size, color=_ACCENT)
         self.paragraph(url, 4, link=url)
