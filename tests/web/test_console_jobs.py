@@ -85,9 +85,10 @@ def test_the_job_page_follows_the_pipeline_and_states_what_it_cost(tenant: Tenan
         (str(i), "confirmed") for i in range(4)
     ]
     panel = done.by_id("cost-panel")
-    # job: 3 x (150,001 // 3) + 1 x (90,000 // 2) gas; fee: each share times its price
-    assert (panel.attrs["data-gas"], panel.attrs["data-credentials"]) == ("195000", "4")
-    assert panel.attrs["data-fee-wei"] == str(150_000 * 2_000_000_007 + 45_000 * 3 * 10**9)
+    # job: all of the first (its 3 operations were all it carried) + 90,000 x 1 // 2 gas;
+    # fee: each share times its price
+    assert (panel.attrs["data-gas"], panel.attrs["data-credentials"]) == ("195001", "4")
+    assert panel.attrs["data-fee-wei"] == str(150_001 * 2_000_000_007 + 45_000 * 3 * 10**9)
     first, second = [r for r in panel.walk() if "data-tx" in r.attrs]
     assert (first.attrs["data-tx"], first.attrs["data-job-operations"]) == (HASH_A, "3")
     assert (second.attrs["data-tx"], second.attrs["data-job-operations"]) == (HASH_B, "1")
@@ -99,15 +100,17 @@ def test_the_job_page_follows_the_pipeline_and_states_what_it_cost(tenant: Tenan
         "2.000000007",  # effective price, gwei
         "0.000300002001050007",  # fee, ETH: 150,001 x 2,000,000,007 wei
         "300,002.001050007",  # fee, gwei
-        "300,000.00105",  # the job's share, gwei
+        "300,002.001050007",  # the job's share (all of it), gwei
     ]
     cells = [c.words for c in second.walk() if c.tag == "td"]
     assert cells[3:] == ["1 / 2", "90,000", "3", "0.00027", "270,000", "135,000"]
-    assert done.by_id("cost-job-gas").words == "195,000"
-    assert done.by_id("cost-job-fee").words == "0.00043500000105 ETH (435,000.00105 gwei)"
+    assert done.by_id("cost-job-gas").words == "195,001"
+    assert done.by_id("cost-job-fee").words == (
+        "0.000435002001050007 ETH (435,002.001050007 gwei)"
+    )
     assert done.by_id("cost-credential-gas").words == "48,750"
     assert done.by_id("cost-credential-fee").words == (
-        "0.0001087500002625 ETH (108,750.0002625 gwei)"
+        "0.000108750500262501 ETH (108,750.500262501 gwei)"
     )
 
 

@@ -2,7 +2,8 @@
 
 Costs are shares: a ``mintBatch`` of n credentials used ``gas_used`` gas in all, so each
 credential's share is ``gas_used // n`` (the division's remainder is not attributed), and its
-fee that share times the effective gas price.
+fee that share times the effective gas price. A job's share of a transaction that carried k of
+its n operations is ``gas_used * k // n``: all of it when the job filled the transaction.
 """
 
 from __future__ import annotations
@@ -166,14 +167,18 @@ class JobCosts:
     transactions: list[JobTransaction]
 
     def job_gas(self, sent: JobTransaction) -> int | None:
-        """The job's share of a transaction's gas."""
-        share = gas_share(sent.facts)
-        return None if share is None else share * sent.job_operations
+        """The job's share of a transaction's gas: all of it when the job's operations are all
+        the transaction carried (no remainder of a per-operation division lost)."""
+        facts = sent.facts
+        if facts.gas_used is None:
+            return None
+        return facts.gas_used * sent.job_operations // max(facts.operations, 1)
 
     def job_fee(self, sent: JobTransaction) -> int | None:
         """The job's share of a transaction's fee, in wei."""
-        share = fee_share(sent.facts)
-        return None if share is None else share * sent.job_operations
+        gas = self.job_gas(sent)
+        price = sent.facts.effective_gas_price
+        return None if gas is None or price is None else gas * price
 
     @property
     def _counted(self) -> list[JobTransaction]:
