@@ -105,9 +105,7 @@ def test_the_job_page_follows_the_pipeline_and_states_what_it_cost(tenant: Tenan
     cells = [c.words for c in second.walk() if c.tag == "td"]
     assert cells[3:] == ["1 / 2", "90,000", "3", "0.00027", "270,000", "135,000"]
     assert done.by_id("cost-job-gas").words == "195,001"
-    assert done.by_id("cost-job-fee").words == (
-        "0.000435002001050007 ETH (435,002.001050007 gwei)"
-    )
+    assert done.by_id("cost-job-fee").words == ("0.000435002001050007 ETH (435,002.001050007 gwei)")
     assert done.by_id("cost-credential-gas").words == "48,750"
     assert done.by_id("cost-credential-fee").words == (
         "0.000108750500262501 ETH (108,750.500262501 gwei)"
