@@ -14,6 +14,7 @@ their generator.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -31,6 +32,7 @@ import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
+from PIL import Image
 
 from chaincred.toolchain.anvil import free_port
 
@@ -156,7 +158,10 @@ def screenshot(page: Any, name: str) -> Path:
     """A full-page PNG of what the browser shows, kept for the README."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     target = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(target), full_page=True)
+    shot = Image.open(io.BytesIO(page.screenshot(full_page=True)))
+    # A 256-colour palette keeps the text crisp at a third of the bytes (the README's copies
+    # are committed).
+    shot.convert("RGB").quantize(colors=256).save(target, optimize=True)
     return target
 
 
