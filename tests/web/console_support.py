@@ -1,75 +1,18 @@
 """The console driven as a browser would: a cookie jar, forms read from the page (hidden fields
 included) and sent back with this site's Origin, redirects followed by hand (so tests see
-them). HTML is read with the standard library's parser."""
+them). HTML is read into a tree by tests/web/html.py."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.api.issuer.conftest import IssuerServer, Tenant, new_tenant
-
-_VOID = {
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "source",
-    "wbr",
-}
-
-
-@dataclass
-class Element:
-    tag: str
-    attrs: dict[str, str]
-    text: str = ""
-    children: list[Element] = field(default_factory=list)
-
-    def walk(self) -> Iterator[Element]:
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-    @property
-    def words(self) -> str:
-        """The text content, whitespace collapsed."""
-        return " ".join(self.text.split())
-
-
-class _Tree(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, {k: v if v is not None else "" for k, v in attrs})
-        self.stack[-1].children.append(element)
-        if tag not in _VOID:
-            self.stack.append(element)
-
-    def handle_endtag(self, tag: str) -> None:
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        for element in self.stack:
-            element.text += data
+from tests.web.html import Element, parse_html
 
 
 class Page:
@@ -77,9 +20,7 @@ class Page:
 
     def __init__(self, response: httpx.Response) -> None:
         self.response = response
-        tree = _Tree()
-        tree.feed(response.text)
-        self.root = tree.root
+        self.root = parse_html(response.text)
 
     @property
     def status(self) -> int:
@@ -89,23 +30,16 @@ class Page:
     def text(self) -> str:
         return self.response.text
 
-    def all(self, tag: str | None = None, **attrs: str) -> list[Element]:
-        """Elements with ``tag`` whose attributes have these values (``data_row`` is
-        ``data-row``)."""
-        wanted = {k.replace("_", "-"): v for k, v in attrs.items()}
-        return [
-            e
-            for e in self.root.walk()
-            if (tag is None or e.tag == tag) and all(e.attrs.get(k) == v for k, v in wanted.items())
-        ]
+    def select(self, tag: str | None = None, **attrs: str | None) -> list[Element]:
+        return self.root.select(tag, **attrs)
 
     def by_id(self, ident: str) -> Element:
-        found = self.all(id=ident)
+        found = self.select(id=ident)
         assert len(found) == 1, f"{len(found)} elements with id {ident!r} in\n{self.text}"
         return found[0]
 
     def has_id(self, ident: str) -> bool:
-        return bool(self.all(id=ident))
+        return self.root.has_id(ident)
 
     def form(self, ident: str) -> tuple[str, dict[str, str]]:
         """The action of form ``ident`` and the values it would send as it stands."""
@@ -118,21 +52,21 @@ class Page:
             if e.tag == "input" and e.attrs.get("type") not in ("submit", "file", "button"):
                 values[name] = e.attrs.get("value", "")
             elif e.tag == "textarea":
-                values[name] = e.text.removeprefix("\n")
+                values[name] = e.raw_text().removeprefix("\n")
             elif e.tag == "select":
                 options = [o for o in e.walk() if o.tag == "option"]
                 chosen = [o for o in options if "selected" in o.attrs] or options[:1]
-                values[name] = chosen[0].attrs.get("value", chosen[0].words) if chosen else ""
+                values[name] = chosen[0].attrs.get("value", chosen[0].text()) if chosen else ""
         return form.attrs["action"], values
 
     def error_of(self, name: str) -> str:
         """The error shown next to field ``name``, checked to be tied to it."""
         control = self.by_id(name)
         error = self.by_id(f"{name}-error")
-        assert "error" in error.attrs.get("class", "").split()
+        assert "error" in error.classes
         assert f"{name}-error" in control.attrs.get("aria-describedby", "").split()
         assert control.attrs.get("aria-invalid") == "true"
-        return error.words
+        return error.text()
 
 
 class Browser:

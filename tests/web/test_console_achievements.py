@@ -55,7 +55,7 @@ def test_an_achievement_defined_in_the_form_is_the_apis_achievement(tenant: Tena
     form = browser.get("/console/achievements/new")
     assert form.status == 200
     for name in ("title", "description", "ects", "eqf_level", "learning_outcomes"):
-        assert form.all("label", **{"for": name}), name
+        assert form.select("label", **{"for": name}), name
 
     achievement_id = _define(browser, {"ects": "5,5"})
 
@@ -83,11 +83,11 @@ def test_an_achievement_defined_in_the_form_is_the_apis_achievement(tenant: Tena
     }
     page = browser.get(f"/console/achievements/{achievement_id}?done=created")
     assert page.status == 200
-    assert "defined" in page.all("p", **{"class": "notice"})[0].words
-    facts = page.by_id("achievement-facts").words
+    assert "defined" in page.select("p", **{"class": "notice"})[0].text()
+    facts = page.by_id("achievement-facts").text()
     assert "5.5" in facts and "external (NVAO)" in facts
     listed = browser.get("/console/achievements")
-    assert listed.all("tr", data_achievement=achievement_id)
+    assert listed.select("tr", data_achievement=achievement_id)
 
 
 def test_field_errors_stand_next_to_their_fields_and_the_typed_values_stay(
@@ -149,10 +149,10 @@ def test_an_achievement_is_edited_until_a_credential_is_issued_from_it(tenant: T
     assert not page.has_id("edit-achievement") and page.has_id("edit-locked")
     locked = browser.get(f"/console/achievements/{achievement_id}/edit")
     assert locked.status == 409
-    assert "can no longer be edited" in locked.by_id("form-error").words
+    assert "can no longer be edited" in locked.by_id("form-error").text()
     refused = browser.submit(form, "achievement-form", {"title": "Too late"})
     assert refused.status == 409
-    assert "can no longer be edited" in refused.by_id("form-error").words
+    assert "can no longer be edited" in refused.by_id("form-error").text()
     assert refused.form("achievement-form")[1]["title"] == "Too late"
     stored = tenant.http.get(f"/v1/achievements/{achievement_id}").json()["achievement"]
     assert stored["title"] == "Privacy by Design"
@@ -173,9 +173,9 @@ def test_an_archived_achievement_is_listed_apart_and_offered_for_no_issuing(
     assert location(answer) == f"/console/achievements/{retired}?done=archived"
     assert tenant.http.get(f"/v1/achievements/{retired}").json()["archived"] is True
     listed = browser.get("/console/achievements")
-    assert listed.all("tr", data_achievement=kept)
-    assert not listed.all("tr", data_achievement=retired)
-    assert listed.all("li", data_achievement=retired)
+    assert listed.select("tr", data_achievement=kept)
+    assert not listed.select("tr", data_achievement=retired)
+    assert listed.select("li", data_achievement=retired)
     issue_form = browser.get("/console/issue")
     options = [
         o.attrs["value"] for o in issue_form.by_id("achievement_id").walk() if o.tag == "option"
@@ -194,7 +194,7 @@ def test_another_institutions_achievement_is_not_found(
     for path in (f"/console/achievements/{theirs}", f"/console/achievements/{theirs}/edit"):
         page = browser.get(path)
         assert page.status == 404
-        assert page.by_id("console-error").words == f"no achievement {theirs}"
+        assert page.by_id("console-error").text() == f"no achievement {theirs}"
     assert browser.post(f"/console/achievements/{theirs}/archive").status == 404
     assert other.http.get(f"/v1/achievements/{theirs}").json()["archived"] is False
     assert theirs not in browser.get("/console/achievements").text

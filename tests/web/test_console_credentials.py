@@ -46,7 +46,7 @@ def _settle_last(tenant: Tenant, credential_id: str, **credential: Any) -> None:
 
 
 def _listed(page: Page) -> list[str]:
-    return [r.attrs["data-credential"] for r in page.all("tr") if "data-credential" in r.attrs]
+    return [r.attrs["data-credential"] for r in page.select("tr") if "data-credential" in r.attrs]
 
 
 def test_the_list_is_newest_first_by_state_and_a_page_at_a_time(tenant: Tenant) -> None:
@@ -79,13 +79,14 @@ def test_the_list_is_newest_first_by_state_and_a_page_at_a_time(tenant: Tenant) 
         "no credentials in state failed"
         in browser.get("/console/credentials", state="failed")
         .by_id("credentials-empty")
-        .words.lower()
+        .text()
+        .lower()
     )
     bad = browser.get("/console/credentials", state="mined")
     assert bad.status == 422
     assert (
         "state: must be one of queued, submitted, confirmed, failed"
-        in bad.by_id("console-error").words
+        in bad.by_id("console-error").text()
     )
 
 
@@ -95,14 +96,14 @@ def test_a_credential_page_states_its_transaction_gas_and_fee(tenant: Tenant) ->
 
     page = signed_in(tenant).get(f"/console/credentials/{issued['id']}")
 
-    assert page.status == 200 and not page.all("meta", http_equiv="refresh")
+    assert page.status == 200 and not page.select("meta", http_equiv="refresh")
     assert page.by_id("credential-state").attrs["data-state"] == "confirmed"
     assert page.by_id("credential-status").attrs["data-status"] == "active"
-    assert page.by_id("credential-tx").words == TX.tx_hash
-    assert page.by_id("credential-block").words == "4,321"
-    assert page.by_id("credential-gas").words == "60,000"  # its half of 120,000
-    assert page.by_id("credential-fee").words == "0.00009 ETH (90,000 gwei)"
-    assert page.by_id("credential-token").words == issued["token_id"]
+    assert page.by_id("credential-tx").text() == TX.tx_hash
+    assert page.by_id("credential-block").text() == "4,321"
+    assert page.by_id("credential-gas").text() == "60,000"  # its half of 120,000
+    assert page.by_id("credential-fee").text() == "0.00009 ETH (90,000 gwei)"
+    assert page.by_id("credential-token").text() == issued["token_id"]
 
 
 def test_a_credential_is_revoked_with_a_reason_and_the_page_follows_it(tenant: Tenant) -> None:
@@ -117,7 +118,7 @@ def test_a_credential_is_revoked_with_a_reason_and_the_page_follows_it(tenant: T
         "accreditation_withdrawn",
         "other",
     ]
-    assert page.all("label", **{"for": "revoke-reason"})
+    assert page.select("label", **{"for": "revoke-reason"})
 
     answer = browser.submit(page, "revoke-form", {"reason": "academic_misconduct"})
 
@@ -129,25 +130,25 @@ def test_a_credential_is_revoked_with_a_reason_and_the_page_follows_it(tenant: T
         {"reason": "academic_misconduct"},
     )
     queued = browser.follow(answer)
-    assert "Revocation queued" in queued.by_id("credential-notice").words
-    assert queued.all("tr", data_operation="revoke", data_state="queued")
-    assert queued.all("meta", http_equiv="refresh")  # follows the pipeline
+    assert "Revocation queued" in queued.by_id("credential-notice").text()
+    assert queued.select("tr", data_operation="revoke", data_state="queued")
+    assert queued.select("meta", http_equiv="refresh")  # follows the pipeline
     # a second change while the first is pending is refused, saying why
     pending = browser.submit(queued, "suspend-form", {"reason": "other"})
     assert pending.status == 409
-    assert "still in progress" in pending.by_id("suspend-error").words
+    assert "still in progress" in pending.by_id("suspend-error").text()
 
     _settle_last(tenant, issued["id"], status="revoked", status_reason="academic_misconduct")
     revoked = browser.get(f"/console/credentials/{issued['id']}")
     assert revoked.by_id("credential-status").attrs["data-status"] == "revoked"
-    assert revoked.by_id("credential-reason").words == "academic misconduct"
-    assert revoked.all("tr", data_operation="revoke", data_state="confirmed")
-    assert not revoked.all("meta", http_equiv="refresh")
+    assert revoked.by_id("credential-reason").text() == "academic misconduct"
+    assert revoked.select("tr", data_operation="revoke", data_state="confirmed")
+    assert not revoked.select("meta", http_equiv="refresh")
 
     again = browser.submit(revoked, "revoke-form", {"reason": "other"})
     assert again.status == 409
     assert (
-        again.by_id("revoke-error").words == "Not done: cannot revoke a credential that is revoked"
+        again.by_id("revoke-error").text() == "Not done: cannot revoke a credential that is revoked"
     )
     assert len(tenant.server.db.outbox(issued["id"])) == 2
 
@@ -157,7 +158,7 @@ def test_a_reason_outside_the_enum_is_refused(tenant: Tenant) -> None:
     browser = signed_in(tenant)
     answer = browser.post(f"/console/credentials/{issued['id']}/revoke", {"reason": "because"})
     assert answer.status == 422
-    assert "Reason: must be one of issued_in_error" in answer.by_id("revoke-error").words
+    assert "Reason: must be one of issued_in_error" in answer.by_id("revoke-error").text()
     assert len(tenant.server.db.outbox(issued["id"])) == 1
 
 
@@ -204,13 +205,13 @@ def test_a_correction_supersedes_with_the_claims_of_the_form(tenant: Tenant) -> 
     }
     shown = browser.follow(answer)
     assert shown.by_id("credential-state").attrs["data-state"] == "queued"
-    assert issued["token_id"] in shown.by_id("credential-facts").words
+    assert issued["token_id"] in shown.by_id("credential-facts").text()
     old = browser.get(f"/console/credentials/{issued['id']}")
     assert old.by_id("credential-successor").attrs["href"] == f"/console/credentials/{successor_id}"
 
     twice = browser.submit(old, "supersede-form", {"name": "Ada K."})
     assert twice.status == 409  # its correction is still on its way
-    assert "still in progress" in twice.by_id("supersede-error").words
+    assert "still in progress" in twice.by_id("supersede-error").text()
 
 
 def test_a_bad_correction_keeps_the_form_and_says_what_is_wrong(tenant: Tenant) -> None:
@@ -221,7 +222,7 @@ def test_a_bad_correction_keeps_the_form_and_says_what_is_wrong(tenant: Tenant) 
     answer = browser.submit(page, "supersede-form", {"date_of_birth": "1815-02-30"})
 
     assert answer.status == 422
-    assert "Date of birth: must be a calendar date" in answer.by_id("supersede-error").words
+    assert "Date of birth: must be a calendar date" in answer.by_id("supersede-error").text()
     assert answer.form("supersede-form")[1]["date_of_birth"] == "1815-02-30"
     assert len(tenant.server.db.outbox(issued["id"])) == 1
 
@@ -234,9 +235,9 @@ def test_the_claim_link_is_shown_once_and_works_once(tenant: Tenant) -> None:
     answer = browser.submit(page, "claim-link-form")
 
     assert answer.status == 201
-    url = answer.by_id("claim-url").words
+    url = answer.by_id("claim-url").text()
     assert url.startswith(f"{tenant.server.url}/v1/claim/{issued['id']}.")
-    assert not answer.all("meta", http_equiv="refresh")
+    assert not answer.select("meta", http_equiv="refresh")
     first, second = httpx.get(url), httpx.get(url)
     assert first.status_code == 200
     assert first.json()["claims"]["name"]["value"] == "Ada Lovelace"
@@ -256,13 +257,13 @@ def test_a_failed_mint_shows_its_reason_and_refuses_lifecycle_changes(tenant: Te
     )
     browser = signed_in(tenant)
     page = browser.get(f"/console/credentials/{issued['id']}")
-    assert page.by_id("credential-failure").words == reason
+    assert page.by_id("credential-failure").text() == reason
 
     refused = browser.submit(page, "revoke-form")
     assert refused.status == 409
     assert (
         "cannot revoke a credential that is failed to be issued"
-        in refused.by_id("revoke-error").words
+        in refused.by_id("revoke-error").text()
     )
 
 
@@ -280,7 +281,7 @@ def test_one_institutions_console_never_shows_anothers_credentials(
     for path in (f"/console/credentials/{theirs['id']}", "/console/credentials/no-such-id"):
         page = browser.get(path)
         assert page.status == 404
-        assert page.by_id("console-error").words.startswith("no credential ")
+        assert page.by_id("console-error").text().startswith("no credential ")
         assert "Grace Hopper" not in page.text
     for action in ("revoke", "suspend", "reinstate", "supersede", "claim-link"):
         answer = browser.post(

@@ -57,8 +57,8 @@ def test_one_credential_is_issued_from_the_form_and_shown(tenant: Tenant) -> Non
     page = browser.follow(answer)
     assert page.status == 200
     assert page.by_id("credential-state").attrs["data-state"] == "queued"
-    assert page.by_id("credential-token").words == row.token_id
-    assert "Ada Lovelace" in page.by_id("credential-claims").words
+    assert page.by_id("credential-token").text() == row.token_id
+    assert "Ada Lovelace" in page.by_id("credential-claims").text()
 
 
 def test_a_form_sent_twice_issues_once(tenant: Tenant) -> None:
@@ -75,11 +75,11 @@ def test_a_form_sent_twice_issues_once(tenant: Tenant) -> None:
     credentials, operations, _, answers = _stored_rows(tenant)
     assert (credentials, operations, answers) == (before[0] + 1, before[1] + 1, before[3] + 1)
     replayed = browser.follow(second)
-    assert "nothing was issued twice" in replayed.by_id("credential-notice").words
+    assert "nothing was issued twice" in replayed.by_id("credential-notice").text()
     # the same form with other values is refused, and a fresh form comes back
     changed = browser.submit(form, "issue-form", {"recipient": LEARNER, "name": "Someone Else"})
     assert changed.status == 409
-    assert "already used to issue a credential" in changed.by_id("form-error").words
+    assert "already used to issue a credential" in changed.by_id("form-error").text()
     assert (
         changed.form("issue-form")[1]["idempotency_key"]
         != form.form("issue-form")[1]["idempotency_key"]
@@ -164,15 +164,15 @@ def test_a_roster_is_previewed_line_by_line_and_nothing_is_queued(tenant: Tenant
         ("6", "false"),
     ]
     assert [r.attrs["data-line"] for r in rows] == ["2", "3", "4", "5", "6", "7"]
-    assert "recipient: must be an Ethereum address" in rows[1].words
-    assert "has 2 cells, the header has 3" in rows[3].words
-    assert "repeats line[6]" in rows[5].words  # no claims, same second: the same token
-    assert "Ada Lovelace" in rows[0].words and "s-3" in rows[2].words
+    assert "recipient: must be an Ethereum address" in rows[1].text()
+    assert "has 2 cells, the header has 3" in rows[3].text()
+    assert "repeats line[6]" in rows[5].text()  # no claims, same second: the same token
+    assert "Ada Lovelace" in rows[0].text() and "s-3" in rows[2].text()
     assert (
-        preview.by_id("roster-valid-count").words,
-        preview.by_id("roster-invalid-count").words,
+        preview.by_id("roster-valid-count").text(),
+        preview.by_id("roster-invalid-count").text(),
     ) == ("3", "3")
-    assert preview.by_id("roster-confirm").words == "Issue 3 credentials"
+    assert preview.by_id("roster-confirm").text() == "Issue 3 credentials"
     assert _stored_rows(tenant) == before  # a preview queues nothing
 
     answer = browser.submit(preview, "roster-confirm-form")
@@ -235,7 +235,7 @@ def test_a_roster_that_cannot_be_read_brings_the_upload_form_back(
         files={"roster": ("cohort.csv", data, "text/csv")},
     )
     assert answer.status == status
-    assert message in answer.by_id("roster-error").words
+    assert message in answer.by_id("roster-error").text()
     assert answer.has_id("roster-file")
 
 
@@ -253,9 +253,9 @@ def test_an_upload_without_file_or_achievement_says_which_is_missing(tenant: Ten
         files={"roster": ("cohort.csv", roster_of(f"{LEARNER},Ada,s-1"), "text/csv")},
     )
     assert no_file.status == 422
-    assert no_file.by_id("roster-error").words.endswith("Choose the CSV roster file.")
+    assert no_file.by_id("roster-error").text().endswith("Choose the CSV roster file.")
     assert no_achievement.status == 422
-    assert no_achievement.by_id("roster-error").words.endswith("Choose the achievement to issue.")
+    assert no_achievement.by_id("roster-error").text().endswith("Choose the achievement to issue.")
 
 
 def test_a_confirmation_judged_again_when_things_changed_since_the_preview(
@@ -276,7 +276,7 @@ def test_a_confirmation_judged_again_when_things_changed_since_the_preview(
 
     assert answer.status == 422
     (row,) = [r for r in answer.by_id("roster-preview").walk() if "data-row" in r.attrs]
-    assert row.attrs["data-valid"] == "false" and "achievement_id: is archived" in row.words
+    assert row.attrs["data-valid"] == "false" and "achievement_id: is archived" in row.text()
     assert _stored_rows(tenant) == before
 
 
@@ -305,7 +305,9 @@ def test_a_chain_that_cannot_be_read_is_a_503_page_and_nothing_is_issued(
     for page in (one, cohort):
         assert page.status == 503
         assert page.response.headers["retry-after"] == "5"
-        assert page.by_id("console-error").words.startswith(
-            f"the chain at {chainless.server.settings.rpc_url} is unavailable"
+        assert (
+            page.by_id("console-error")
+            .text()
+            .startswith(f"the chain at {chainless.server.settings.rpc_url} is unavailable")
         )
     assert _stored_rows(chainless) == before

@@ -41,7 +41,7 @@ def _operations(tenant: Tenant, job_id: str) -> list[int]:
 
 
 def _refreshes(page: Page) -> bool:
-    return bool(page.all("meta", http_equiv="refresh"))
+    return bool(page.select("meta", http_equiv="refresh"))
 
 
 def test_the_job_page_follows_the_pipeline_and_states_what_it_cost(tenant: Tenant) -> None:
@@ -56,7 +56,7 @@ def test_the_job_page_follows_the_pipeline_and_states_what_it_cost(tenant: Tenan
         "4",
         "4",
     )
-    assert "No transaction has been sent" in queued.by_id("cost-panel").words
+    assert "No transaction has been sent" in queued.by_id("cost-panel").text()
 
     ops = _operations(tenant, job_id)
     single = tenant.issued(tenant.achievement())
@@ -92,7 +92,7 @@ def test_the_job_page_follows_the_pipeline_and_states_what_it_cost(tenant: Tenan
     first, second = [r for r in panel.walk() if "data-tx" in r.attrs]
     assert (first.attrs["data-tx"], first.attrs["data-job-operations"]) == (HASH_A, "3")
     assert (second.attrs["data-tx"], second.attrs["data-job-operations"]) == (HASH_B, "1")
-    cells = [c.words for c in first.walk() if c.tag == "td"]
+    cells = [c.text() for c in first.walk() if c.tag == "td"]
     assert cells[2:] == [
         "1,201",
         "3 / 3",
@@ -102,12 +102,14 @@ def test_the_job_page_follows_the_pipeline_and_states_what_it_cost(tenant: Tenan
         "300,002.001050007",  # fee, gwei
         "300,002.001050007",  # the job's share (all of it), gwei
     ]
-    cells = [c.words for c in second.walk() if c.tag == "td"]
+    cells = [c.text() for c in second.walk() if c.tag == "td"]
     assert cells[3:] == ["1 / 2", "90,000", "3", "0.00027", "270,000", "135,000"]
-    assert done.by_id("cost-job-gas").words == "195,001"
-    assert done.by_id("cost-job-fee").words == ("0.000435002001050007 ETH (435,002.001050007 gwei)")
-    assert done.by_id("cost-credential-gas").words == "48,750"
-    assert done.by_id("cost-credential-fee").words == (
+    assert done.by_id("cost-job-gas").text() == "195,001"
+    assert done.by_id("cost-job-fee").text() == (
+        "0.000435002001050007 ETH (435,002.001050007 gwei)"
+    )
+    assert done.by_id("cost-credential-gas").text() == "48,750"
+    assert done.by_id("cost-credential-fee").text() == (
         "0.000108750500262501 ETH (108,750.500262501 gwei)"
     )
 
@@ -129,12 +131,12 @@ def test_a_failed_item_shows_its_reason_and_a_pending_transaction_no_figures(
 
     assert _refreshes(page)
     failed, submitted = [r for r in page.by_id("job-items").walk() if "data-index" in r.attrs]
-    assert failed.attrs["data-state"] == "failed" and reason in failed.words
+    assert failed.attrs["data-state"] == "failed" and reason in failed.text()
     assert submitted.attrs["data-state"] == "submitted"
     assert page.by_id("job-progress").attrs["data-failed"] == "1"
     panel = page.by_id("cost-panel")
     assert (panel.attrs["data-gas"], panel.attrs["data-credentials"]) == ("0", "0")
-    assert page.by_id("cost-credential-fee").words == "\N{EN DASH} ETH (\N{EN DASH} gwei)"
+    assert page.by_id("cost-credential-fee").text() == "\N{EN DASH} ETH (\N{EN DASH} gwei)"
 
 
 def test_a_large_job_is_shown_a_page_at_a_time(tenant: Tenant) -> None:
@@ -147,7 +149,7 @@ def test_a_large_job_is_shown_a_page_at_a_time(tenant: Tenant) -> None:
     assert len([r for r in first.by_id("job-items").walk() if "data-index" in r.attrs]) == 500
     (last,) = [r for r in rest.by_id("job-items").walk() if "data-index" in r.attrs]
     assert last.attrs["data-index"] == "500"
-    assert first.all("a", rel="next") and rest.all("a", rel="prev")
+    assert first.select("a", rel="next") and rest.select("a", rel="prev")
     bad = browser.get(f"/console/jobs/{job_id}", offset="-1")
     assert bad.status == 422 and bad.has_id("console-error")
 
@@ -159,5 +161,5 @@ def test_another_institutions_job_is_not_found(
     theirs = _job(other, 1)
     page = signed_in(tenant).get(f"/console/jobs/{theirs}")
     assert page.status == 404
-    assert page.by_id("console-error").words == f"no job {theirs}"
+    assert page.by_id("console-error").text() == f"no job {theirs}"
     assert Browser(tenant.server).get(f"/console/jobs/{theirs}").status == 303

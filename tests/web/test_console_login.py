@@ -18,7 +18,7 @@ def test_the_sign_in_form_is_labelled_and_keeps_the_key_out_of_sight(site: Issue
     assert page.status == 200
     key = page.by_id("api-key")
     assert (key.tag, key.attrs["type"], key.attrs["name"]) == ("input", "password", "key")
-    assert page.all("label", **{"for": "api-key"})
+    assert page.select("label", **{"for": "api-key"})
     assert page.by_id("login-submit").tag == "button"
     assert page.response.headers["referrer-policy"] == "same-origin"
     assert page.response.headers["cache-control"] == "no-store"
@@ -36,8 +36,8 @@ def test_a_valid_key_signs_in_with_a_strict_http_only_cookie(tenant: Tenant) -> 
     assert "secure" not in attributes  # plain http here; https sets Secure
     home = browser.follow(answer)
     assert home.status == 200
-    assert f"institution {tenant.id}" in home.by_id("main").words
-    assert "Test University" in home.by_id("main").words
+    assert f"institution {tenant.id}" in home.by_id("main").text()
+    assert "Test University" in home.by_id("main").text()
     # signed in, the sign-in page sends the browser on
     assert location(browser.get("/console")) == "/console/achievements"
 
@@ -120,7 +120,8 @@ def test_signing_out_ends_the_session(tenant: Tenant) -> None:
     assert (
         browser.follow(answer)
         .by_id("main")
-        .words.startswith("Institution console You are signed out.")
+        .text()
+        .startswith("Institution console You are signed out.")
     )
     assert location(browser.get("/console/achievements")).startswith("/console?next=")
 
@@ -145,7 +146,7 @@ def test_a_key_without_a_scope_sees_which_it_lacks(tenant: Tenant) -> None:
     assert browser.get("/console/credentials").status == 200
     page = browser.get("/console/issue")
     assert page.status == 403
-    assert page.by_id("console-error").words == "this API key lacks the 'issue' scope"
+    assert page.by_id("console-error").text() == "this API key lacks the 'issue' scope"
 
 
 def test_a_form_sent_from_another_site_is_refused_and_does_nothing(tenant: Tenant) -> None:
@@ -162,7 +163,7 @@ def test_a_form_sent_from_another_site_is_refused_and_does_nothing(tenant: Tenan
 
     for refused in (by_origin, by_referer, null_origin, login):
         assert refused.status == 403
-        assert "not from this site: nothing was done" in refused.by_id("console-error").words
+        assert "not from this site: nothing was done" in refused.by_id("console-error").text()
     assert tenant.http.get(f"/v1/achievements/{achievement_id}").json()["archived"] is False
     # a form sent from this site, or without naming any origin, is done
     assert browser.post(archive, origin=None).status == 303
@@ -173,4 +174,4 @@ def test_an_unknown_console_page_is_a_404_page(tenant: Tenant) -> None:
     page = signed_in(tenant).get("/console/nothing-here")
     assert page.status == 404
     assert page.response.headers["content-type"].startswith("text/html")
-    assert page.by_id("console-error").words == "There is no console page /console/nothing-here."
+    assert page.by_id("console-error").text() == "There is no console page /console/nothing-here."

@@ -24,10 +24,10 @@ from chaincred.toolchain.anvil import free_port
 from chaincred.web.sharing import decode_share
 from tests.api.issuer.conftest import ACHIEVEMENT, IssuerServer, Tenant, new_tenant, serve
 from tests.contracts.conftest import Registry, new_digest
+from tests.web.html import check_page_rules, parse_html
 from tests.web.learner_support import (
     CLAIMS,
     articles,
-    check_page_rules,
     claim_link,
     confirm,
     funded,
@@ -35,7 +35,6 @@ from tests.web.learner_support import (
     issue_to,
     mint,
     new_holder,
-    parse_html,
 )
 
 pytestmark = pytest.mark.chain
@@ -262,7 +261,7 @@ def test_the_share_link_discloses_only_the_ticked_claims(
 
     assert made.status_code == 200
     result = parse_html(made.text)
-    check_page_rules(result)
+    check_page_rules(result, links_elsewhere=True)  # the share link is absolute
     link = result.by_id("share-link").attrs["href"]
     assert result.by_id("share-link-text").attrs["value"] == link
     assert link.startswith(f"{site.settings.public_url}/verify?doc=")

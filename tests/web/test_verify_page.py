@@ -28,16 +28,8 @@ from tests.contracts.conftest import Registry, new_digest
 from tests.contracts.support import send
 from tests.verifier.faultproxy import FaultProxy
 from tests.verifier.support import CHECK_ORDER, Issue, as_json, hex_id, latest_block, mint
-from tests.web.verify_support import (
-    HOSTILE,
-    Element,
-    Report,
-    build_issue,
-    check_page_rules,
-    hostile_document,
-    parse_html,
-    read_report,
-)
+from tests.web.html import Element, check_page_rules, parse_html
+from tests.web.verify_support import HOSTILE, Report, build_issue, hostile_document, read_report
 
 pytestmark = pytest.mark.chain
 
@@ -134,7 +126,7 @@ def form_error(response: httpx.Response, status: int) -> str:
 
 def facts(element: Element) -> dict[str, str]:
     """The ``<dt>``/``<dd>`` pairs of the first ``dl`` in ``element``."""
-    (dl, *_) = element.find_all("dl")
+    (dl, *_) = element.select("dl")
     terms = [e for e in dl.children if isinstance(e, Element)]
     return {dt.text(): dd.text() for dt, dd in zip(terms[::2], terms[1::2], strict=True)}
 
@@ -151,12 +143,12 @@ def test_the_form_takes_a_file_pasted_json_or_a_token_id(web: httpx.Client) -> N
     assert page.by_id("document-file").attrs["accept"] == ".json,application/json"
     assert page.by_id("document-file").attrs["type"] == "file"
     assert page.by_id("document-text").tag == "textarea"
-    form = page.find("form", id="verify-form")
+    form = page.one("form", id="verify-form")
     assert (form.attrs["method"], form.attrs["action"]) == ("post", "/verify")
     assert form.attrs["enctype"] == "multipart/form-data"
     assert page.by_id("verify-submit").attrs["type"] == "submit"
     assert page.by_id("token-id").attrs["name"] == "token"
-    assert page.find("a", aria_current="page").attrs["href"] == "/verify"
+    assert page.one("a", aria_current="page").attrs["href"] == "/verify"
     assert not [e for e in page.walk() if "error" in e.classes]
 
 
@@ -172,7 +164,7 @@ def test_an_uploaded_minted_document_is_valid_with_every_check_and_its_evidence(
     assert report.why == f"Every check passed against the chain at block {_block(registry)}."
     assert report.outcomes == {name: "pass" for name in CHECK_ORDER}
     assert list(report.outcomes) == CHECK_ORDER
-    credential = facts(report.page.find("section", aria_labelledby="credential-heading"))
+    credential = facts(report.page.one("section", aria_labelledby="credential-heading"))
     assert credential["Title"] == "Applied Machine Learning"
     assert credential["Awarded by"] == "Universiteit Voorbeeld (NL)"
     assert (credential["ECTS credits"], credential["EQF level"]) == ("5", "6")
@@ -192,7 +184,7 @@ def test_an_uploaded_minted_document_is_valid_with_every_check_and_its_evidence(
     claims = report.page.by_id("claims-proven").text()
     assert "Name Ada Lovelace" in claims and "Student id s1234567" in claims
     assert report.page.has_id("claims-withheld-none")
-    judged = facts(report.page.find("section", aria_labelledby="judged-heading"))
+    judged = facts(report.page.one("section", aria_labelledby="judged-heading"))
     head = latest_block(registry.w3)
     assert judged["Block"] == f"{head['number']:,}"
     assert judged["Block hash"] == head["hash"]
@@ -239,13 +231,13 @@ def test_a_superseded_document_links_to_its_successor(
 
     assert report.verdict == "invalid"
     assert report.why.startswith("Replaced by a corrected credential on ")
-    link = report.row("status").find("a")
+    link = report.row("status").one("a")
     assert link.attrs["href"] == f"/verify?token={hex_id(new_id)}"
     successor = report_of(web.get(link.attrs["href"]))
     assert successor.verdict == "valid"
     corrected = report_of(upload(web, correction))
     credential = corrected.page.by_id("credential")
-    assert credential.find("a").attrs["href"] == f"/verify?token={hex_id(old_id)}"
+    assert credential.one("a").attrs["href"] == f"/verify?token={hex_id(old_id)}"
 
 
 def test_accreditation_on_the_chain_is_shown_with_its_body_and_end(
@@ -283,7 +275,7 @@ def test_a_token_whose_metadata_this_service_holds_shows_the_credential(
 
     report = report_of(web.get("/verify", params={"token": str(int(minted.token_id()))}))
 
-    credential = facts(report.page.find("section", aria_labelledby="credential-heading"))
+    credential = facts(report.page.one("section", aria_labelledby="credential-heading"))
     assert credential["Title"] == "Applied Machine Learning"
     assert credential["ECTS credits"] == "5"
     assert facts(report.row("issuer"))["Institution"] == "Universiteit Voorbeeld (id 1)"
@@ -447,10 +439,10 @@ def test_a_chain_that_cannot_be_read_is_cannot_determine_never_invalid(
 
 def receipt_form(report: Report) -> dict[str, str]:
     """The receipt form's fields, as the browser would send them."""
-    form = report.page.find("form", action="/verify/receipt")
+    form = report.page.one("form", action="/verify/receipt")
     assert form.attrs["method"] == "post"
-    assert form.find("button").attrs["id"] == "receipt-button"
-    return {i.attrs["name"]: i.attrs["value"] for i in form.find_all("input", type="hidden")}
+    assert form.one("button").attrs["id"] == "receipt-button"
+    return {i.attrs["name"]: i.attrs["value"] for i in form.select("input", type="hidden")}
 
 
 def test_the_receipt_button_downloads_a_receipt_that_verify_receipt_accepts(
@@ -542,7 +534,7 @@ def test_the_possession_section_gives_the_script_what_it_needs(
     section = report.page.by_id("possession")
     assert report.page.by_id("prove-button").attrs["type"] == "button"
     assert report.page.by_id("possession-result").attrs["aria-live"] == "polite"
-    (script,) = report.page.find_all("script")
+    (script,) = report.page.select("script")
     assert script.attrs["src"] == "/static/possession.js"
     served = web.get(script.attrs["src"])
     assert served.status_code == 200 and "javascript" in served.headers["content-type"]
@@ -591,13 +583,13 @@ def bulk_rows(response: httpx.Response) -> list[tuple[str, str, list[str], str |
     check_page_rules(page)
     table = page.by_id("bulk-results")
     rows = []
-    for tr in table.find_all("tr"):
+    for tr in table.select("tr"):
         if "data-verdict" not in tr.attrs:
             continue
-        links = tr.find_all("a")
-        codes = [c.text() for c in tr.find_all("code") if "short-token" not in c.classes]
+        links = tr.select("a")
+        codes = [c.text() for c in tr.select("code") if "short-token" not in c.classes]
         href = links[0].attrs["href"] if links else None
-        rows.append((tr.find("th").text(), tr.attrs["data-verdict"], codes, href))
+        rows.append((tr.one("th").text(), tr.attrs["data-verdict"], codes, href))
     return rows
 
 
@@ -675,8 +667,8 @@ def test_markup_in_a_document_is_shown_as_text(
     assert report.verdict == "valid"
     assert "<script>" not in response.text.replace('<script src="/static/possession.js"', "")
     assert "<img src=x" not in response.text
-    assert len(report.page.find_all("script")) == 1
-    credential = facts(report.page.find("section", aria_labelledby="credential-heading"))
+    assert len(report.page.select("script")) == 1
+    credential = facts(report.page.one("section", aria_labelledby="credential-heading"))
     assert credential["Title"] == f"Course {HOSTILE}"
     assert credential["Awarded by"] == HOSTILE
     assert facts(report.page.by_id("claims"))["Name"] == f'"><b>{HOSTILE}'
