@@ -248,7 +248,7 @@ def test_the_share_link_discloses_only_the_ticked_claims(
     check_page_rules(page)
     boxes = page.select("input", type="checkbox", name="disclose")
     assert [b.attrs["value"] for b in boxes] == ["name", "student_id", "grade"]
-    assert page.one("label", for_="disclose-grade").text() == "Grade: A+"
+    assert page.one("label", for_="disclose-grade").text() == "Grade or result: A+"
     document_field = page.one("input", type="hidden", name="document")
     assert parse_document(parse_json(document_field.attrs["value"])).token_id() == int(
         issued["token_id"], 16
@@ -266,7 +266,8 @@ def test_the_share_link_discloses_only_the_ticked_claims(
     assert result.by_id("share-link-text").attrs["value"] == link
     assert link.startswith(f"{site.settings.public_url}/verify?doc=")
     assert (
-        "discloses Full name, Grade and withholds Student id" in result.by_id("share-result").text()
+        "discloses Full name, Grade or result and withholds Student id"
+        in result.by_id("share-result").text()
     )
     shared = decode_share(link.split("?doc=", 1)[1])
     presented = parse_document(parse_json(shared))

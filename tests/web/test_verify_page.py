@@ -182,7 +182,7 @@ def test_an_uploaded_minted_document_is_valid_with_every_check_and_its_evidence(
     assert "EU Council 2022 (eu-2022)" in conformance
     assert facts(report.row("validity"))["Valid until"] == "no end date"
     claims = report.page.by_id("claims-proven").text()
-    assert "Name Ada Lovelace" in claims and "Student id s1234567" in claims
+    assert "Full name Ada Lovelace" in claims and "Student id s1234567" in claims
     assert report.page.has_id("claims-withheld-none")
     judged = facts(report.page.one("section", aria_labelledby="judged-heading"))
     head = latest_block(registry.w3)
@@ -290,12 +290,12 @@ def test_a_share_link_opens_the_report_with_only_the_disclosed_claims(
     report = report_of(web.get("/verify", params={"doc": link}))
 
     assert report.verdict == "valid"
-    assert report.page.by_id("claims-proven").text() == "Name Ada Lovelace"
+    assert report.page.by_id("claims-proven").text() == "Full name Ada Lovelace"
     withheld = report.page.by_id("claims-withheld").text()
     assert withheld == "Student id Date of birth"
     assert "s1234567" not in report.page.text()
     integrity = facts(report.row("integrity"))
-    assert integrity["Claims disclosed and proven"] == "Name"
+    assert integrity["Claims disclosed and proven"] == "Full name"
     assert integrity["Claims withheld"] == "Student id, Date of birth"
 
 
@@ -310,7 +310,7 @@ def test_a_tampered_claim_is_invalid_and_named(
     assert report.verdict == "invalid"
     assert report.outcomes["integrity"] == "fail"
     mismatched = report.page.by_id("claims-mismatched").text()
-    assert mismatched == "Name value and salt do not match the commitment"
+    assert mismatched == "Full name value and salt do not match the commitment"
 
 
 def test_a_never_issued_document_is_invalid(web: httpx.Client, issue: Issue) -> None:
@@ -671,7 +671,7 @@ def test_markup_in_a_document_is_shown_as_text(
     credential = facts(report.page.one("section", aria_labelledby="credential-heading"))
     assert credential["Title"] == f"Course {HOSTILE}"
     assert credential["Awarded by"] == HOSTILE
-    assert facts(report.page.by_id("claims"))["Name"] == f'"><b>{HOSTILE}'
+    assert facts(report.page.by_id("claims"))["Full name"] == f'"><b>{HOSTILE}'
     # the document travels intact in the attributes the receipt and the proof use
     assert parse_json(report.page.by_id("possession").attrs["data-document"]) == as_json(document)
 

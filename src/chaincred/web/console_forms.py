@@ -22,6 +22,7 @@ from chaincred.domain.achievement import (
 )
 from chaincred.domain.errors import PathPart, render_path
 from chaincred.services.publishing import BurnAuthName
+from chaincred.web.labels import CLAIM_LABELS
 
 __all__ = [
     "ACHIEVEMENT_LABELS",
@@ -66,16 +67,6 @@ ACHIEVEMENT_LABELS = {
     "validity_months": "Validity (months)",
 }
 
-CLAIM_LABELS = {
-    "name": "Full name",
-    "given_name": "Given name",
-    "family_name": "Family name",
-    "student_id": "Student id",
-    "date_of_birth": "Date of birth",
-    "date_of_completion": "Date of completion",
-    "grade": "Grade or result",
-}
-assert tuple(CLAIM_LABELS) == CLAIM_NAMES, "a claim of the vocabulary has no label"
 
 ISSUE_LABELS = {
     "achievement_id": "Achievement",

@@ -24,19 +24,11 @@ from chaincred.domain import (
     present,
     verify_disclosure,
 )
+from chaincred.web.labels import CLAIM_LABELS
 from chaincred.web.sharing import MAX_SHARED_BYTES, encode_share
 
 __all__ = ["CLAIM_LABELS", "ClaimChoice", "ShareForm", "choose_claims", "share_link"]
 
-CLAIM_LABELS = {
-    "name": "Full name",
-    "given_name": "Given name",
-    "family_name": "Family name",
-    "student_id": "Student id",
-    "date_of_birth": "Date of birth",
-    "date_of_completion": "Date of completion",
-    "grade": "Grade",
-}
 
 _SHOWN_PROBLEMS = 5
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from chaincred.domain import CLAIM_NAMES, PublicPart
 from chaincred.domain.verification import Check, Outcome, Verdict, VerificationReport
+from chaincred.web.labels import CLAIM_LABELS
 
 __all__ = ["Fact", "ReportView", "Row", "report_view", "short_id", "token_hex"]
 
@@ -37,15 +38,6 @@ CHECK_LABELS = {
     "validity": "Validity period",
     "conformance": "Conformance",
     "possession": "Holder possession",
-}
-CLAIM_LABELS = {
-    "name": "Name",
-    "given_name": "Given name",
-    "family_name": "Family name",
-    "student_id": "Student id",
-    "date_of_birth": "Date of birth",
-    "date_of_completion": "Date of completion",
-    "grade": "Grade",
 }
 FRAMEWORK_LABELS = {"cmf": "Common Microcredential Framework", "eu-council": "EU Council 2022"}
 
