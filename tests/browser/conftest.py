@@ -21,7 +21,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +34,7 @@ from eth_account.signers.local import LocalAccount
 from PIL import Image
 
 from chaincred.toolchain.anvil import free_port
+from tests.cli.up_support import read_until_ready
 
 pytestmark = [pytest.mark.chain, pytest.mark.slow]
 
@@ -118,7 +118,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
     try:
-        values = _ready(process)
+        values = read_until_ready(process, timeout=180.0)
         yield Stack(values, data_dir, process)
     finally:
         if process.poll() is None:
@@ -127,23 +127,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
-
-
-def _ready(process: subprocess.Popen[str], timeout: float = 180.0) -> dict[str, str]:
-    values: dict[str, str] = {}
-    deadline = time.monotonic() + timeout
-    assert process.stdout is not None
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            stderr = process.stderr.read() if process.stderr else ""
-            raise AssertionError(f"chaincred up ended early: {stderr}")
-        if "press Ctrl-C" in line:
-            return values
-        key, sep, value = line.strip().partition("=")
-        if sep and key.startswith("CHAINCRED_"):
-            values[key] = value
-    raise AssertionError("chaincred up did not become ready in time")
 
 
 @pytest.fixture

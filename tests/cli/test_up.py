@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,6 +14,7 @@ import pytest
 from chaincred.adapters.chain import RegistryClient, connect
 from chaincred.domain.onchain import Status
 from chaincred.toolchain.anvil import AnvilProcess, free_port
+from tests.cli.up_support import read_until_ready
 
 pytestmark = [pytest.mark.chain, pytest.mark.slow]
 
@@ -26,23 +26,6 @@ KEYS = (
     "CHAINCRED_CONTRACT",
     "CHAINCRED_INSTITUTION_ID",
 )
-
-
-def _read_until_ready(process: subprocess.Popen[str], timeout: float = 120.0) -> dict[str, str]:
-    values: dict[str, str] = {}
-    deadline = time.monotonic() + timeout
-    assert process.stdout is not None
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            stderr = process.stderr.read() if process.stderr else ""
-            raise AssertionError(f"chaincred up ended early: {stderr}")
-        if "press Ctrl-C" in line:
-            return values
-        key, sep, value = line.strip().partition("=")
-        if sep and key.startswith("CHAINCRED_"):
-            values[key] = value
-    raise AssertionError("chaincred up did not become ready in time")
 
 
 def _up(*args: str) -> list[str]:
@@ -63,7 +46,7 @@ def test_up_runs_the_stack_issues_through_the_api_and_stops_on_ctrl_c(tmp_path: 
         text=True, env=env,
     )  # fmt: skip
     try:
-        values = _read_until_ready(process)
+        values = read_until_ready(process)
         assert set(KEYS) <= set(values)
         client = RegistryClient(connect(values["CHAINCRED_RPC_URL"]), values["CHAINCRED_CONTRACT"])
         record = client.credential(int(values["CHAINCRED_TOKEN_ID"], 16))
