@@ -15,13 +15,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from eth_account import Account
 from web3 import Web3
 
 from chaincred.adapters.chain import RegistryClient, RevertDecoder, Transactor, connect
 from chaincred.adapters.chain import deploy_registry as deploy_contract
+from chaincred.demo import DEMO_ACHIEVEMENT
 from chaincred.domain import (
     Achievement,
     Institution,
@@ -39,21 +39,6 @@ MINT_CHUNK = 300  # per mintBatch: 329 fresh holders is the most under 2^24 (gas
 REVOKE_CHUNK = 1_000  # per revokeBatch: 1,925 is the most under 2^24
 ISSUED_AT = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)  # before any Anvil block: valid from then
 SEED = 20_251_129  # which credentials are revoked and superseded (the script's samples: SEED + 1)
-
-ACHIEVEMENT_DATA: dict[str, Any] = {  # tests/unit/domain/factories.py's CMF-conforming one
-    "achievement_type": "micro-credential",
-    "title": "Applied Machine Learning",
-    "description": "Supervised learning in practice.",
-    "learning_outcomes": [{"text": "Train and evaluate supervised models."}],
-    "ects": 5,
-    "eqf_level": 6,
-    "workload_hours": 135,
-    "delivery_mode": "online",
-    "languages": ["en"],
-    "assessment": {"type": "summative", "credit": "direct", "method": "written exam"},
-    "identity_verification": "online-proctored",
-    "quality_assurance": {"type": "external", "body": "NVAO"},
-}
 
 
 def log(message: str) -> None:
@@ -108,7 +93,7 @@ class Issuer:
     deterministic salts (a counter through SHA-256, so every salt differs, as issuance demands)."""
 
     def __init__(self, institution_id: int, chain_id: int, contract: str) -> None:
-        self.achievement: Achievement = parse_achievement(ACHIEVEMENT_DATA)
+        self.achievement: Achievement = parse_achievement(DEMO_ACHIEVEMENT)
         self.institution = Institution.model_validate(
             {"id": institution_id, "name": "Universiteit Voorbeeld", "country": "NL"}
         )

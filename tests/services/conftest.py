@@ -10,6 +10,7 @@ import pytest
 
 from chaincred.adapters.memory.issuer import MemoryIssuerRepository
 from chaincred.adapters.memory.metadata import MemoryMetadataStore
+from chaincred.demo import DEMO_ACHIEVEMENT
 from chaincred.ports.issuer import CredentialEntry
 from chaincred.services.achievements import create_achievement
 from chaincred.services.institutions import create_institution
@@ -18,19 +19,7 @@ from chaincred.services.publishing import IssuingChain
 
 LEARNER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 CHAIN = IssuingChain(31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3")
-ACHIEVEMENT: dict[str, Any] = {
-    "achievement_type": "micro-credential",
-    "title": "Research Data Management",
-    "description": "FAIR data in practice.",
-    "learning_outcomes": [{"text": "Write a data management plan."}],
-    "ects": 4,
-    "eqf_level": 7,
-    "workload_hours": 110,
-    "delivery_mode": "online",
-    "languages": ["en", "nl"],
-    "assessment": {"type": "summative", "credit": "direct"},
-    "identity_verification": "online-proctored",
-}
+ACHIEVEMENT: dict[str, Any] = DEMO_ACHIEVEMENT
 
 
 class Clock:

@@ -22,6 +22,7 @@ from chaincred.domain import (
 )
 from chaincred.domain.onchain import BurnAuth
 from tests.contracts.conftest import ISSUER_INSTITUTION, Registry
+from tests.unit.domain.factories import achievement_data
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CLAIMS = {"name": "Ada Lovelace", "student_id": "s1234567", "date_of_birth": "2001-04-13"}
@@ -31,24 +32,6 @@ ANVIL_CHAIN_ID = 31337
 
 Issue = Callable[..., CredentialDocument]
 """The ``issue`` fixture: ``issue(**changes)`` builds a fresh document (not minted)."""
-
-
-def achievement_data() -> dict[str, Any]:
-    """A CMF-conforming 5-ECTS EQF-6 achievement with no validity period of its own."""
-    return {
-        "achievement_type": "micro-credential",
-        "title": "Applied Machine Learning",
-        "description": "Supervised learning in practice.",
-        "learning_outcomes": [{"text": "Train and evaluate supervised models."}],
-        "ects": 5,
-        "eqf_level": 6,
-        "workload_hours": 135,
-        "delivery_mode": "online",
-        "languages": ["en"],
-        "assessment": {"type": "summative", "credit": "direct", "method": "written exam"},
-        "identity_verification": "online-proctored",
-        "quality_assurance": {"type": "external", "body": "NVAO"},
-    }
 
 
 def make_document(

@@ -17,7 +17,9 @@ from tests.web.console_support import (  # noqa: F401 - other: a fixture
 
 pytestmark = pytest.mark.chain
 
-#: The form as an institution fills it in (the API's test achievement, field by field).
+#: The form as an institution fills it in, in the form's own notation (languages separated by
+#: commas, one outcome a line with its ESCO skills after "|"); other fields than the API tests'
+#: achievement has (two languages, an ESCO skill, a field of study), as the form must read them.
 FILLED = {
     "title": "Data Protection by Design",
     "description": "Privacy engineering for information systems under the GDPR.",

@@ -9,7 +9,8 @@ from typing import Any
 
 from chaincred.domain import CredentialDocument, Institution, issue_document, parse_achievement
 from tests.contracts.conftest import ISSUER_INSTITUTION
-from tests.verifier.support import ANVIL_CHAIN_ID, Issue, achievement_data, make_document
+from tests.unit.domain.factories import achievement_data
+from tests.verifier.support import ANVIL_CHAIN_ID, Issue, make_document
 from tests.web.html import Element, check_page_rules, parse_html
 
 

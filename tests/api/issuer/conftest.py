@@ -22,6 +22,7 @@ import uvicorn
 from chaincred.adapters.chain import Deployment, RegistryClient
 from chaincred.adapters.db import create_db_engine
 from chaincred.api import create_app
+from chaincred.demo import DEMO_ACHIEVEMENT
 from chaincred.settings import Settings, load_settings
 from chaincred.toolchain.anvil import AnvilProcess, free_port
 from tests.adapters.db.repository_support import DbPipeline, database_url
@@ -30,20 +31,8 @@ ADMIN_KEY = "admin-" + secrets.token_urlsafe(16)
 LEARNER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 OTHER_LEARNER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
 
-ACHIEVEMENT: dict[str, Any] = {
-    "achievement_type": "micro-credential",
-    "title": "Data Protection by Design",
-    "description": "Privacy engineering for information systems under the GDPR.",
-    "learning_outcomes": [{"text": "Apply data minimisation to a system design."}],
-    "ects": 5,
-    "eqf_level": 6,
-    "workload_hours": 130,
-    "delivery_mode": "blended",
-    "languages": ["en"],
-    "assessment": {"type": "summative", "credit": "direct", "method": "project"},
-    "identity_verification": "on-site",
-    "quality_assurance": {"type": "external", "body": "NVAO"},
-}
+#: The achievement tenants define (the demo's CMF-conforming one; change it with ``|``).
+ACHIEVEMENT: dict[str, Any] = DEMO_ACHIEVEMENT
 
 _INSTITUTION_IDS = itertools.count(100)
 

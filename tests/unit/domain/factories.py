@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 from collections.abc import Callable, Mapping
@@ -9,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from chaincred.demo import DEMO_ACHIEVEMENT
 from chaincred.domain import (
     Achievement,
     CredentialDocument,
@@ -31,21 +33,13 @@ DROP: Any = object()
 
 
 def achievement_data(**changes: Any) -> dict[str, Any]:
-    """A CMF-conforming 5-ECTS EQF-6 achievement as raw JSON data (``DROP`` removes a field;
-    ``None`` is kept, as a JSON null)."""
-    data: dict[str, Any] = {
-        "achievement_type": "micro-credential",
+    """A CMF-conforming 5-ECTS EQF-6 achievement as raw JSON data, a fresh copy each call:
+    the demo one (chaincred.demo) with the title and the one learning outcome that tests
+    look for on pages and in exports. ``DROP`` removes a field; ``None`` is kept, as a JSON
+    null."""
+    data: dict[str, Any] = copy.deepcopy(DEMO_ACHIEVEMENT) | {
         "title": "Applied Machine Learning",
-        "description": "Supervised learning in practice.",
         "learning_outcomes": [{"text": "Train and evaluate supervised models."}],
-        "ects": 5,
-        "eqf_level": 6,
-        "workload_hours": 135,
-        "delivery_mode": "online",
-        "languages": ["en"],
-        "assessment": {"type": "summative", "credit": "direct", "method": "written exam"},
-        "identity_verification": "online-proctored",
-        "quality_assurance": {"type": "external", "body": "NVAO"},
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not DROP}
