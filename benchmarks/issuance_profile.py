@@ -74,12 +74,12 @@ class AcceptProfile:
             "seconds": round(self.seconds, 3),
             "us_per_row": round(self.us_per_row),
             "body_parse_us_per_row": round(self.parse_seconds / self.rows * 1e6),
-            "profiled_seconds": round(self.profiled_seconds, 3),
+            "profiled_seconds": round(self.profiled_seconds, 6),
             "phases": [
                 {
                     "phase": name,
                     "share": round(s / self.profiled_seconds, 4),
-                    "seconds": round(s, 4),
+                    "seconds": round(s, 6),
                 }
                 for name, s in self.phases
             ],

@@ -61,7 +61,7 @@ class Breakdown:
             "sample": self.sample,
             "profiled_seconds": round(self.seconds, 3),
             "phases": [
-                {"phase": name, "share": round(s / self.seconds, 4), "seconds": round(s, 4)}
+                {"phase": name, "share": round(s / self.seconds, 4), "seconds": round(s, 6)}
                 for name, s in self.phases
             ],
             "canonical_bytes_calls_per_credential": round(self.canonical_calls / self.sample, 1),
