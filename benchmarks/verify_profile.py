@@ -59,7 +59,7 @@ class Breakdown:
     def to_json(self) -> dict[str, Any]:
         return {
             "sample": self.sample,
-            "profiled_seconds": round(self.seconds, 3),
+            "profiled_seconds": round(self.seconds, 6),
             "phases": [
                 {"phase": name, "share": round(s / self.seconds, 4), "seconds": round(s, 6)}
                 for name, s in self.phases
