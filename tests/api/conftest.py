@@ -49,14 +49,15 @@ class Server:
             self.process.wait()
 
 
-def start_server(rpc_url: str, contract: str, log: Path, **env: str) -> Server:
-    """``chaincred serve`` with a clean CHAINCRED_* environment plus ``env``."""
+def start_server(rpc_url: str, contract: str, log: Path, *args: str, **env: str) -> Server:
+    """``chaincred serve`` (with ``args``) with a clean CHAINCRED_* environment plus ``env``."""
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("CHAINCRED_")}
     environment |= {f"CHAINCRED_{k.upper()}": v for k, v in env.items()}
     handle = log.open("wb")
+    command = [str(CHAINCRED), "serve", "--port", str(port), "--rpc", rpc_url]
     process = subprocess.Popen(
-        [str(CHAINCRED), "serve", "--port", str(port), "--rpc", rpc_url, "--contract", contract],
+        [*command, "--contract", contract, *args],
         env=environment,
         stdout=handle,
         stderr=subprocess.STDOUT,

@@ -15,7 +15,7 @@ from chaincred.api import (
     routes_lifecycle,
     routes_public,
 )
-from chaincred.api.deps import build_issuer, build_verifier
+from chaincred.api.deps import build_issuer, build_verifier, database_nonces
 from chaincred.api.problems import install_problem_handlers
 from chaincred.api.routes_verify import router as verify_router
 from chaincred.api.routes_verify import vcalm_router
@@ -36,6 +36,9 @@ def create_app(settings: Settings) -> FastAPI:
         except BaseException:
             app.state.verifier.close()
             raise
+        # Possession challenges live in the database: every API process (replicas, or
+        # `chaincred serve --workers N`) answers the challenges of the others, once.
+        app.state.verifier.nonces = database_nonces(app.state.issuer)
         try:
             yield
         finally:

@@ -21,11 +21,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from chaincred.adapters.chain import connect
 from chaincred.adapters.chain.reader import RpcReader
 from chaincred.adapters.db import create_db_engine, migrate
+from chaincred.adapters.db.nonces import SqlNonceStore
 from chaincred.adapters.db.repository import SqlIssuerRepository
 from chaincred.adapters.memory import MemoryNonceStore
 from chaincred.adapters.pinning import BuiltinStore, KuboStore, PinningServiceStore
 from chaincred.errors import ChainUnavailable, ConfigurationError
 from chaincred.ports import MetadataStore
+from chaincred.ports.verification import NonceStore
 from chaincred.services.publishing import IssuingChain
 from chaincred.settings import Settings
 from chaincred.toolchain.anvil import DEV_ACCOUNTS
@@ -37,7 +39,9 @@ __all__ = [
     "build_issuer",
     "build_verifier",
     "check_deployment",
+    "database_nonces",
     "issuer",
+    "migrated_engine",
     "verifier",
 ]
 
@@ -51,7 +55,7 @@ _DEV_RECEIPT_KEY = DEV_ACCOUNTS[9]
 class VerifierContext:
     settings: Settings
     reader: RpcReader
-    nonces: MemoryNonceStore
+    nonces: NonceStore
     receipt_key: LocalAccount | None
 
     def close(self) -> None:
@@ -188,7 +192,7 @@ class Web3Balances:
 
 def build_issuer(settings: Settings, reader: RpcReader) -> IssuerContext:
     """The issuer's adapters; the database is migrated to the newest revision first."""
-    engine = _migrated_engine(settings)
+    engine = migrated_engine(settings)
     store, closers = _metadata_store(settings)
     context = IssuerContext(
         settings=settings,
@@ -207,7 +211,9 @@ def build_issuer(settings: Settings, reader: RpcReader) -> IssuerContext:
     return context
 
 
-def _migrated_engine(settings: Settings) -> Engine:
+def migrated_engine(settings: Settings) -> Engine:
+    """The settings' database, migrated to the newest revision (its folder made for SQLite);
+    a database that cannot be opened is a :class:`ConfigurationError` naming the setting."""
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_db_engine(settings.database)
@@ -253,6 +259,12 @@ def _signer_address(settings: Settings) -> str | None:
     if settings.signer_dev_key:
         return str(Account.from_key(_DEV_SIGNER_KEY).address)
     return None
+
+
+def database_nonces(context: IssuerContext) -> NonceStore:
+    """Possession nonces in the issuer's database, shared by every API process (a verifier
+    alone, without a database, keeps them in memory: :func:`build_verifier`)."""
+    return SqlNonceStore(context.engine, ttl=context.settings.nonce_ttl)
 
 
 def issuer(request: Request) -> IssuerContext:

@@ -197,3 +197,15 @@ class IdempotencyRow(SQLModel, table=True):
     status_code: int
     response: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class PossessionNonceRow(SQLModel, table=True):
+    """A possession challenge's nonce: single use, fresh until ``expires_at`` (Unix seconds,
+    the wall clock every API process shares). In the database, so that a challenge one API
+    process issued can be answered at another (replicas, or ``chaincred serve --workers``)."""
+
+    __tablename__ = "possession_nonces"
+    nonce: str = Field(primary_key=True)
+    expires_at: float = Field(index=True)
+    used: bool = False
+
