@@ -47,6 +47,8 @@ from benchmarks.verify_report import _cpu_model
 from chaincred.domain.onchain import Status
 
 DEFAULT_N, JOB_SIZE, SINGLE_N, CLIENTS, NAIVE_N, PROFILE_ROWS = 5_000, 1_000, 1_000, 16, 200, 1_000
+#: API processes of a full run (the written figures): chaincred up runs one.
+API_WORKERS = 1
 GAS_SAMPLE = 20  # batch credentials whose API gas share is checked against the receipt
 DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
@@ -131,6 +133,7 @@ def _setup(args: argparse.Namespace, stack: Stack, load_before: float) -> dict[s
         "batch_interval": args.batch_interval or 1.0,
         "confirmations": 1,
         "worker_args": list(args.worker_arg),
+        "api_workers": args.api_workers,
         "machine": {
             "cores": os.cpu_count(),
             "cpu": _cpu_model(),
@@ -155,6 +158,7 @@ def measure(args: argparse.Namespace) -> Figures:
         block_time=args.block_time, database_url=args.database_url,
         batch_size=args.batch_size, batch_interval=args.batch_interval,
         data_dir=args.data_dir, worker_args=tuple(args.worker_arg), rpc_url=args.rpc,
+        api_workers=args.api_workers,
     )  # fmt: skip
     with running_stack(options) as stack:
         rpc = Rpc(stack.rpc_url)
@@ -312,6 +316,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     add("--database-url", metavar="URL", help="PostgreSQL (a fresh schema is made and dropped)")
     add("--batch-size", type=int, metavar="N", help="CHAINCRED_BATCH_SIZE (default 300)")
     add("--batch-interval", type=float, metavar="S", help="CHAINCRED_BATCH_INTERVAL (1.0)")
+    add("--api-workers", type=_positive, default=1, metavar="N",
+        help="API processes (chaincred serve --workers N; default 1)")  # fmt: skip
     add("--worker-arg", action="append", default=[], metavar="ARG",
         help="pass ARG to chaincred worker (it already runs with --no-index)")  # fmt: skip
     add("--rpc", metavar="URL", help="use this running, fresh chain instead of starting Anvil")
@@ -328,7 +334,11 @@ def _is_full_run(args: argparse.Namespace) -> bool:
     sizes = (args.n, args.job_size, args.single, args.clients, args.naive, args.profile)
     defaults = (DEFAULT_N, JOB_SIZE, SINGLE_N, CLIENTS, NAIVE_N, PROFILE_ROWS)
     settings = (args.block_time, args.batch_size, args.batch_interval, args.worker_arg, args.rpc)
-    return sizes == defaults and settings == (None, None, None, [], None)
+    return (
+        sizes == defaults
+        and settings == (None, None, None, [], None)
+        and args.api_workers == API_WORKERS
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -46,6 +46,7 @@ class StackOptions:
     confirmations: int | None = None  # CHAINCRED_CONFIRMATIONS
     data_dir: Path | None = None  # None: a temporary directory, removed afterwards
     worker_args: tuple[str, ...] = ()  # more options of the signer (chaincred worker)
+    api_workers: int = 1  # chaincred serve --workers
     rpc_url: str | None = None  # a running (fresh) chain instead of starting Anvil
 
 
@@ -101,7 +102,9 @@ def running_stack(options: StackOptions) -> Iterator[Stack]:
         env |= _worker_settings(options, database_url)
         children: list[subprocess.Popen[bytes]] = []
         cleanup.callback(_stop, children)
-        children.append(_spawn(["serve", "--port", api_url.rsplit(":", 1)[1]], env, data_dir))
+        port = api_url.rsplit(":", 1)[1]
+        serve = ["serve", "--port", port, "--workers", str(options.api_workers)]
+        children.append(_spawn(serve, env, data_dir))
         wait_for_api(api_url, children)  # as chaincred up: the API migrates, then the others
         # As chaincred up: the signer with --no-index, the event follower as its own process.
         children.append(_spawn(["worker", "--no-index", *options.worker_args], env, data_dir))
