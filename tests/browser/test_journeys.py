@@ -174,7 +174,9 @@ def test_a_learner_burns_a_credential_and_the_service_erases_its_claims(
 
         wallet = Wallet(DEV_ACCOUNTS[3], stack.rpc_url)
         wallet.install(page)
-        page.goto(f"{stack.url}/learner?address={holder.address}")
+        page.goto(f"{stack.url}/learner")
+        page.click("#connect-wallet")  # the wallet gives the address; nothing is signed
+        page.wait_for_url(f"**/learner?address={holder.address}")
         card = page.locator(f"article.credential[data-token-id='{credential['token_id']}']")
         card.locator("button[data-burn]").click()
         page.locator("#burn-result").get_by_text("burned", exact=False).wait_for(timeout=60_000)
