@@ -336,6 +336,12 @@ def test_malformed_json_is_a_400_with_line_and_column_and_keeps_the_text(
     assert parse_html(response.text).by_id("document-text").text() == " ".join(text.split())
 
 
+def test_pasted_text_beyond_the_form_limit_is_a_413_that_says_so(web: httpx.Client) -> None:
+    message = form_error(paste(web, "x" * 1_100_000), 413)
+
+    assert message == "The upload could not be read: Field exceeded maximum size of 1024KB."
+
+
 def test_an_uploaded_file_that_is_not_json_is_a_400(web: httpx.Client) -> None:
     message = form_error(upload(web, b"%PDF-1.7 not a credential"), 400)
 

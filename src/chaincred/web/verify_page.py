@@ -312,8 +312,9 @@ async def _read_form(request: Request, *, max_files: int = 10) -> FormData | Ref
     try:
         return await request.form(max_files=max_files)
     except (HTTPException, MultiPartException) as exc:
-        detail = exc.detail if isinstance(exc, HTTPException) else exc.message
-        return Refusal(400, f"The upload could not be read: {detail}.")
+        detail = str(exc.detail if isinstance(exc, HTTPException) else exc.message).rstrip(".")
+        status = 413 if "exceeded maximum size" in detail else 400
+        return Refusal(status, f"The upload could not be read: {detail}.")
 
 
 async def _bulk_items(form: FormData) -> list[tuple[str, Presented]]:
