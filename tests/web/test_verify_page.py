@@ -339,7 +339,8 @@ def test_malformed_json_is_a_400_with_line_and_column_and_keeps_the_text(
 def test_pasted_text_beyond_the_form_limit_is_a_413_that_says_so(web: httpx.Client) -> None:
     message = form_error(paste(web, "x" * 1_100_000), 413)
 
-    assert message == "The upload could not be read: Field exceeded maximum size of 1024KB."
+    assert message.startswith("The upload could not be read: ")
+    assert message.endswith(" exceeded maximum size of 1024KB.")  # starlette's words
 
 
 def test_an_uploaded_file_that_is_not_json_is_a_400(web: httpx.Client) -> None:
