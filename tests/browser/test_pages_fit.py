@@ -68,6 +68,7 @@ def _pages(stack: Stack) -> dict[str, str]:
         "console-new-achievement": "/console/achievements/new",
         "console-issue": "/console/issue",
         "console-roster": "/console/roster",
+        "console-jobs": "/console/jobs",
         "console-credentials": "/console/credentials",
     }
 

@@ -163,3 +163,26 @@ def test_another_institutions_job_is_not_found(
     assert page.status == 404
     assert page.by_id("console-error").text() == f"no job {theirs}"
     assert Browser(tenant.server).get(f"/console/jobs/{theirs}").status == 303
+
+
+def test_the_jobs_list_shows_this_institutions_jobs_newest_first(
+    tenant: Tenant,
+    other: Tenant,  # noqa: F811
+) -> None:
+    first, second = _job(tenant, 2), _job(tenant, 3)
+    theirs = _job(other, 1)
+    browser = signed_in(tenant)
+
+    page = browser.get("/console/jobs")
+
+    assert page.status == 200
+    rows = [r for r in page.by_id("jobs-list").walk() if "data-job" in r.attrs]
+    assert [(r.attrs["data-job"], r.attrs["data-total"]) for r in rows] == [
+        (second, "3"),
+        (first, "2"),
+    ]
+    assert theirs not in page.text
+    assert rows[0].attrs["data-finished"] == "false"  # nothing has reached the chain yet
+    (link,) = rows[0].select("a")
+    assert browser.get(link.attrs["href"]).by_id("job-progress").attrs["data-total"] == "3"
+    assert browser.get("/console/jobs", offset="50").has_id("jobs-empty")

@@ -268,6 +268,11 @@ class IssuerTransaction(Protocol):
         """The institution's job, or None."""
         ...
 
+    def jobs(self, institution_id: int, *, offset: int, limit: int) -> list[JobEntry]:
+        """The institution's batch jobs, newest first (ties by id), from ``offset``, at most
+        ``limit``."""
+        ...
+
     def job_items(self, job_id: str, *, offset: int, limit: int) -> list[JobItem]:
         """The job's items in index order, from ``offset``, at most ``limit``."""
         ...

@@ -35,6 +35,7 @@ __all__ = [
     "fee_share",
     "gas_share",
     "job_costs",
+    "job_list",
     "job_report",
 ]
 
@@ -140,6 +141,16 @@ def job_report(
         counts = tx.job_counts(job_id)
         items = tx.job_items(job_id, offset=offset, limit=limit)
     return JobReport(job, counts, items, offset)
+
+
+def job_list(
+    institution_id: int, *, offset: int, limit: int, repo: IssuerRepository
+) -> list[JobReport]:
+    """The institution's batch jobs, newest first, each with its counts per state (no items):
+    at most ``limit`` (up to :data:`LIST_LIMIT`) from ``offset``."""
+    with repo.begin() as tx:
+        jobs = tx.jobs(institution_id, offset=offset, limit=min(limit, LIST_LIMIT))
+        return [JobReport(job, tx.job_counts(job.id), [], 0) for job in jobs]
 
 
 def credential_page(

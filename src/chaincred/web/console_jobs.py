@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from chaincred.ports.issuer import TransactionFacts
-from chaincred.services.tracking import job_costs, job_report
+from chaincred.services.tracking import job_costs, job_list, job_report
 from chaincred.web.console_session import ConsoleRoute, SignedIn
 
 __all__ = ["MONEY", "eth", "gwei", "router"]
@@ -61,6 +61,26 @@ MONEY = {"eth": eth, "gwei": gwei, "number": number, "fee": fee}
 """The formatters templates showing amounts use."""
 
 
+#: Jobs per page of the jobs list.
+JOBS_PAGE = 50
+
+
+@router.get("/console/jobs", response_class=HTMLResponse)
+def jobs(console: SignedIn, offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> HTMLResponse:
+    institution_id = console.acting_for("read")
+    found = job_list(institution_id, offset=offset, limit=JOBS_PAGE + 1, repo=console.context.repo)
+    context: dict[str, Any] = {
+        "title": "Jobs",
+        "area": "jobs",
+        "jobs": found[:JOBS_PAGE],
+        "offset": offset,
+        "next_offset": offset + JOBS_PAGE if len(found) > JOBS_PAGE else None,
+        "previous": max(offset - JOBS_PAGE, 0) if offset else None,
+        "page": JOBS_PAGE,
+    }
+    return console.page("console/jobs.html", context)
+
+
 @router.get("/console/jobs/{job_id}", response_class=HTMLResponse)
 def job(
     console: SignedIn, job_id: str, offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0
@@ -72,7 +92,7 @@ def job(
     finished = report.finished
     context: dict[str, Any] = {
         "title": "Job",
-        "area": "roster",
+        "area": "jobs",
         "report": report,
         "job": report.job,
         "counts": report.counts,

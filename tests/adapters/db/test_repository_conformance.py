@@ -310,6 +310,18 @@ def test_jobs_report_items_in_order_and_counts_per_state(
     assert items[0].token_id == credential(3).token_id and items[0].failure is None
 
 
+def test_jobs_are_listed_newest_first_per_institution(repo: IssuerRepository) -> None:
+    jobs = [JobEntry(f"job-{n}", 1, "mint", n, T0 + timedelta(minutes=n)) for n in (1, 2, 3)]
+    with repo.begin() as tx:
+        for job in [*jobs, JobEntry("job-9", 2, "mint", 1, T0 + timedelta(hours=1))]:
+            tx.add_job(job)
+    with repo.begin() as tx:
+        assert tx.jobs(1, offset=0, limit=10) == jobs[::-1]
+        assert tx.jobs(1, offset=1, limit=1) == [jobs[1]]
+        assert [j.id for j in tx.jobs(2, offset=0, limit=10)] == ["job-9"]
+        assert tx.jobs(3, offset=0, limit=10) == []
+
+
 def test_claim_secrets_are_replaced_and_claims_recorded(repo: IssuerRepository) -> None:
     with repo.begin() as tx:
         tx.add_credentials([credential(1)])

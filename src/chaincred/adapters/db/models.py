@@ -208,4 +208,3 @@ class PossessionNonceRow(SQLModel, table=True):
     nonce: str = Field(primary_key=True)
     expires_at: float = Field(index=True)
     used: bool = False
-

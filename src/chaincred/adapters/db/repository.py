@@ -241,6 +241,16 @@ class _SqlTransaction:
             return None
         return JobEntry(row.id, row.institution_id, row.kind, row.total, row.created_at)
 
+    def jobs(self, institution_id: int, *, offset: int, limit: int) -> list[JobEntry]:
+        rows = self.s.scalars(
+            select(JobRow)
+            .where(col(JobRow.institution_id) == institution_id)
+            .order_by(col(JobRow.created_at).desc(), col(JobRow.id))
+            .offset(offset)
+            .limit(limit)
+        )
+        return [JobEntry(r.id, r.institution_id, r.kind, r.total, r.created_at) for r in rows]
+
     def credentials(
         self, institution_id: int, *, offset: int, limit: int, state: str | None = None
     ) -> list[CredentialEntry]:

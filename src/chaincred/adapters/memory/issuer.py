@@ -211,6 +211,14 @@ class _MemoryTransaction:
         entry = self.t.jobs.get(job_id)
         return entry if entry is not None and entry.institution_id == institution_id else None
 
+    def jobs(self, institution_id: int, *, offset: int, limit: int) -> list[JobEntry]:
+        mine = sorted(
+            (j for j in self.t.jobs.values() if j.institution_id == institution_id),
+            key=lambda j: j.id,
+        )
+        mine.sort(key=lambda j: j.created_at, reverse=True)
+        return mine[offset : offset + limit]
+
     def job_items(self, job_id: str, *, offset: int, limit: int) -> list[JobItem]:
         members = sorted(
             (c for c in self.t.credentials.values() if c.job_id == job_id),
