@@ -147,7 +147,7 @@ def _checked(value: object, path: tuple[PathPart, ...], scan: _Scan) -> Any:
         problem = check_text(value)
         if problem is not None:
             raise NotCanonicalizable(path, f"string {problem}")
-        return str(value)
+        return str.__str__(value)  # the text itself (a (str, Enum) member str()s to its name)
     if isinstance(value, Mapping):
         return _checked_object(value, path, scan)
     if isinstance(value, list | tuple):

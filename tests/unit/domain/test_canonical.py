@@ -192,3 +192,14 @@ def test_the_fast_checks_leave_doubtful_values_to_the_walk(value: object) -> Non
     from chaincred.domain.canonical import _fast
 
     assert _fast(value) is None
+
+
+def test_both_paths_write_a_string_enum_member_as_its_value() -> None:
+    from enum import Enum
+
+    from chaincred.domain.canonical import _fast, _walked
+
+    class Mixed(str, Enum):  # noqa: UP042 - the mixin whose str() is "Mixed.A", not "a"
+        A = "a"
+
+    assert _fast({"k": Mixed.A}) == _walked({"k": Mixed.A}) == b'{"k":"a"}'
