@@ -36,15 +36,11 @@ from chaincred.domain import (
     InvalidCredential,
     PublicPart,
     parse_document,
-    parse_json,
-    token_id_of,
 )
-from chaincred.domain.digest import sha256_digest
-from chaincred.domain.validation import validate_model
 from chaincred.domain.verification import Outcome, Verdict, VerificationReport
 from chaincred.errors import ChainCredError, ChainUnavailable
 from chaincred.ports import MetadataStore
-from chaincred.services.public import token_metadata
+from chaincred.services.holdings import public_part_of
 from chaincred.services.verify import Presented, Unreadable
 from chaincred.web.sharing import ShareLinkError, decode_share
 from chaincred.web.templating import render
@@ -226,11 +222,8 @@ def _published(token_id: int, store: MetadataStore) -> PublicPart | None:
     """The token's public part from this service's metadata store, if it holds it. Its
     SHA-256 must be the token id, so it is exactly what the token commits to."""
     try:
-        data = token_metadata(token_id, store=store)
-        if int(token_id_of(sha256_digest(data))) != token_id:
-            return None
-        return validate_model(PublicPart, parse_json(data))
-    except (ChainCredError, ValueError):  # not ours, store down, not a public part
+        return public_part_of(token_id, store=store)
+    except ChainCredError:  # not in this store, the store down, or not a public part
         return None
 
 
