@@ -2,8 +2,7 @@
 ``chaincred reindex`` (rebuild the credentials from the chain's events).
 
 Both read the issuer service's settings (``CHAINCRED_*``: RPC URL, contract, database, signer
-keystore, confirmations, batch size and interval). Until cli.py registers them, run them as
-``python -m chaincred.cli_worker worker|reindex``.
+keystore, confirmations, batch size and interval).
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from types import FrameType
 
 from eth_account import Account
@@ -31,14 +30,14 @@ from chaincred.adapters.db import create_db_engine, migrate
 from chaincred.adapters.db.index import SqlCredentialIndex
 from chaincred.adapters.db.ledger import SqlOutboxLedger
 from chaincred.adapters.db.models import CredentialRow
-from chaincred.errors import ChainCredError, ConfigurationError, ToolchainError
+from chaincred.errors import ConfigurationError
 from chaincred.services.indexer import Indexer, IndexerConfig
 from chaincred.services.pipeline import SignerWorker, run_loop
 from chaincred.services.pipeline_config import FAULT_POINTS, Fault, PipelineConfig, no_fault
 from chaincred.settings import Settings, load_settings
 from chaincred.toolchain.anvil import DEV_ACCOUNTS
 
-__all__ = ["fault_from_env", "main", "register", "signer_account"]
+__all__ = ["fault_from_env", "register", "signer_account"]
 
 _log = logging.getLogger("chaincred.worker")
 
@@ -187,6 +186,8 @@ def fault_from_env(value: str | None, *, exit: Callable[[int], object] = os._exi
 
 
 def _engine(settings: Settings) -> Engine:
+    # Not api.deps.migrated_engine: importing the API (FastAPI) would add half a second to
+    # every worker start.
     engine = create_db_engine(settings.database)
     migrate(engine)
     return engine
@@ -371,22 +372,3 @@ def _configure_logging() -> None:
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
             stream=sys.stderr,
         )
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m chaincred.cli_worker worker|reindex`` until cli.py wires the commands."""
-    parser = argparse.ArgumentParser(prog="chaincred")
-    register(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return int(args.handler(args))
-    except (ConfigurationError, ToolchainError) as exc:
-        print(f"chaincred {args.command}: {exc}", file=sys.stderr)
-        return 2
-    except ChainCredError as exc:
-        print(f"chaincred {args.command}: {exc}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -258,7 +258,7 @@ def chain_status(stack: Stack, token_id: str) -> Status:
 def run_command(
     stack: Stack, db: Engine, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m chaincred.cli_worker ARGS`` configured for this stack and database only
+    """``python -m chaincred.cli ARGS`` configured for this stack and database only
     (no CHAINCRED_* variable of the test run leaks in)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CHAINCRED_")}
     clean |= {
@@ -268,7 +268,7 @@ def run_command(
         "CHAINCRED_SIGNER_DEV_KEY": "1",
     }
     return subprocess.run(
-        [sys.executable, "-m", "chaincred.cli_worker", *args],
+        [sys.executable, "-m", "chaincred.cli", *args],
         env=clean | (env or {}),
         capture_output=True,
         text=True,

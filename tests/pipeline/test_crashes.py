@@ -107,7 +107,7 @@ def test_sigterm_stops_the_worker_after_its_round(stack: Stack, db: Engine) -> N
         "CHAINCRED_BATCH_INTERVAL": "0.01",
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "chaincred.cli_worker", "worker"],
+        [sys.executable, "-m", "chaincred.cli", "worker"],
         env=env,
         stderr=subprocess.PIPE,
         text=True,
