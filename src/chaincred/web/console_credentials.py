@@ -27,9 +27,10 @@ from chaincred.services.tracking import (
     gas_share,
 )
 from chaincred.web.console_achievements import FormFields
-from chaincred.web.console_forms import CLAIM_LABELS, claims_raw, field_errors
+from chaincred.web.console_forms import claims_raw, field_errors
 from chaincred.web.console_jobs import MONEY, REFRESH
 from chaincred.web.console_session import Console, ConsoleRoute, SameSite, SignedIn, status_of
+from chaincred.web.labels import CLAIM_LABELS
 
 __all__ = ["router"]
 

@@ -27,7 +27,6 @@ from chaincred.web.labels import CLAIM_LABELS
 __all__ = [
     "ACHIEVEMENT_LABELS",
     "CHOICES",
-    "CLAIM_LABELS",
     "ISSUE_LABELS",
     "FieldErrors",
     "achievement_form",

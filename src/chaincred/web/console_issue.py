@@ -35,13 +35,13 @@ from chaincred.services.roster import Roster, read_roster, roster_csv, roster_ro
 from chaincred.web.console_achievements import FormFields
 from chaincred.web.console_forms import (
     CHOICES,
-    CLAIM_LABELS,
     ISSUE_LABELS,
     FieldErrors,
     field_errors,
     issue_raw,
 )
 from chaincred.web.console_session import Console, ConsoleRoute, SameSite, SignedIn
+from chaincred.web.labels import CLAIM_LABELS
 
 __all__ = ["router"]
 
