@@ -19,6 +19,8 @@ __all__ = ["install_pages"]
 
 def install_pages(app: FastAPI) -> None:
     """Mount the static assets and every page's router on ``app``."""
+    # Imported here: the pages import chaincred.api (its dependencies), whose package
+    # imports the app factory, which imports this module.
     from chaincred.web import pages
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
