@@ -38,7 +38,7 @@ from chaincred.domain import (
     parse_document,
 )
 from chaincred.domain.verification import Outcome, Verdict, VerificationReport
-from chaincred.errors import ChainCredError, ChainUnavailable
+from chaincred.errors import ChainCredError
 from chaincred.ports import MetadataStore
 from chaincred.services.holdings import public_part_of
 from chaincred.services.verify import Presented, Unreadable
@@ -165,10 +165,8 @@ async def bulk_posted(request: Request, context: Context) -> Response:
             f"{len(items):,} items is more than the {BULK_LIMIT:,} one check takes: split them."
         )
         return _bulk(request, Refusal(413, message))
-    try:
-        reports = await run_in_threadpool(verify_items, [p for _, p in items], context)
-    except ChainUnavailable:
-        return _bulk(request, _CHAIN_DOWN)
+    # A chain that cannot be read gives "cannot determine" reports, never an exception.
+    reports = await run_in_threadpool(verify_items, [p for _, p in items], context)
     rows = [_bulk_row(name, p, r) for (name, p), r in zip(items, reports, strict=True)]
     counts = {VERDICT_WORDS[v]: sum(r.verdict is v for r in reports) for v in Verdict}
     return _bulk(request, rows=rows, counts=counts)
@@ -181,10 +179,7 @@ async def _judge_document(data: bytes, context: VerifierContext) -> Judged | Ref
     presented = read_document(data)
     if isinstance(presented, Unreadable):
         return Refusal(400, f"This is not JSON: {presented.reason}.")
-    try:
-        report = await run_in_threadpool(verify_one, presented, context)
-    except ChainUnavailable:
-        return _CHAIN_DOWN
+    report = await run_in_threadpool(verify_one, presented, context)
     first = report.checks[0]
     if first.name == "format" and first.outcome is Outcome.FAIL:
         return Refusal(422, f"This is not a chaincred credential document: {first.message}.")
@@ -196,15 +191,9 @@ async def _judge_token(text: str, request: Request, context: VerifierContext) ->
     token_id = read_token_id(text.strip())
     if isinstance(token_id, Unreadable):
         return Refusal(400, f"That is not a credential's token id: {token_id.reason}.")
-    try:
-        report = await run_in_threadpool(verify_one, token_id, context)
-    except ChainUnavailable:
-        return _CHAIN_DOWN
+    report = await run_in_threadpool(verify_one, token_id, context)
     public = await run_in_threadpool(_published, token_id, issuer(request).store)
     return Judged(report, public, None)
-
-
-_CHAIN_DOWN = Refusal(503, "The chain could not be read just now: try again in a moment.")
 
 
 def _public_of(presented: Presented) -> PublicPart | None:
@@ -253,10 +242,7 @@ def _form(
         "text": text,
         "token": token,
     }
-    response = render(request, "verify/form.html", context, status_code=_status(refusal))
-    if refusal and refusal.status == 503:
-        response.headers["Retry-After"] = "5"
-    return response
+    return render(request, "verify/form.html", context, status_code=_status(refusal))
 
 
 def _report(
