@@ -28,6 +28,7 @@ from chaincred.domain.possession import PossessionClaim, possession_message
 from chaincred.domain.validation import validate_model
 from chaincred.domain.verification import Outcome, Verdict, VerificationReport
 from chaincred.errors import InputTooLarge
+from chaincred.services.collector import collector_paused
 from chaincred.services.verify import PossessionProof, Presented, as_document, verify
 
 __all__ = ["router", "vcalm_router"]
@@ -76,19 +77,8 @@ async def verify_bulk(request: Request, context: Context) -> dict[str, Any]:
     """JSON ``{"documents": [...]}`` or ``{"token_ids": ["0x…", …]}``; or multipart with
     document files (``files``) and/or a CSV of token ids (``csv``, one per row, optional
     ``token_id`` header). One report per item, in order."""
-    items = await _bulk_items(request)
-    if len(items) > BULK_LIMIT:
-        raise InputTooLarge(len(items), BULK_LIMIT)
-    presented = [p for _, p in items]
-    reports = await run_in_threadpool(verify_items, presented, context)
-    counts = {v.value: sum(r.verdict is v for r in reports) for v in Verdict}
-    return {
-        "count": len(reports),
-        "verdicts": counts,
-        "items": [
-            {"source": s, "report": r.to_json()} for (s, _), r in zip(items, reports, strict=True)
-        ],
-    }
+    upload = await _bulk_upload(request)
+    return await run_in_threadpool(_bulk_answer, upload, context)
 
 
 @router.post(
@@ -174,18 +164,48 @@ def _answer(report: VerificationReport, receipt: bool, context: VerifierContext)
     return signed_receipt(report, context) if receipt else report.to_json()
 
 
-async def _bulk_items(request: Request) -> list[tuple[str, Presented]]:
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        form = await request.form()
+_Upload = bytes | list[tuple[str, str, bytes]]  # a JSON body, or multipart (field, name, data)
+
+
+async def _bulk_upload(request: Request) -> _Upload:
+    """The request's bytes, read before any parsing (which runs in a worker thread)."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return await request.body()
+    form = await request.form()
+    files = []
+    for key, value in form.multi_items():
+        if not isinstance(value, UploadFile):
+            raise InvalidCredential.at((key,), "must be an uploaded file")
+        files.append((key, value.filename or key, await value.read()))
+    return files
+
+
+def _bulk_answer(upload: _Upload, context: VerifierContext) -> dict[str, Any]:
+    """Parse, verify and answer with the garbage collector paused for the whole bulk
+    (:mod:`chaincred.services.collector`): the parsed JSON is most of what it would scan."""
+    with collector_paused():
+        items = _bulk_items(upload)
+        if len(items) > BULK_LIMIT:
+            raise InputTooLarge(len(items), BULK_LIMIT)
+        reports = verify_items([p for _, p in items], context)
+        counts = {v.value: sum(r.verdict is v for r in reports) for v in Verdict}
+        return {
+            "count": len(reports),
+            "verdicts": counts,
+            "items": [
+                {"source": s, "report": r.to_json()}
+                for (s, _), r in zip(items, reports, strict=True)
+            ],
+        }
+
+
+def _bulk_items(upload: _Upload) -> list[tuple[str, Presented]]:
+    if not isinstance(upload, bytes):
         items: list[tuple[str, Presented]] = []
-        for key, value in form.multi_items():
-            if not isinstance(value, UploadFile):
-                raise InvalidCredential.at((key,), "must be an uploaded file")
-            data = await value.read()
-            name = value.filename or key
+        for key, name, data in upload:
             items += read_csv(name, data) if key == "csv" else [(name, read_document(data))]
         return items
-    body = parse_json(await request.body())
+    body = parse_json(upload)
     if isinstance(body, dict) and isinstance(body.get("documents"), list):
         return [(f"documents[{i}]", as_document(d)) for i, d in enumerate(body["documents"])]
     if isinstance(body, dict) and isinstance(body.get("token_ids"), list):

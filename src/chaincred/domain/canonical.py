@@ -35,6 +35,7 @@ problem or writes the bytes.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -46,7 +47,7 @@ import rfc8785
 
 from chaincred.domain.errors import NotCanonicalizable, PathPart
 
-__all__ = ["MAX_SAFE_INTEGER", "canonical_bytes", "check_text"]
+__all__ = ["MAX_SAFE_INTEGER", "canonical_bytes", "canonical_object", "check_text"]
 
 MAX_SAFE_INTEGER = 2**53 - 1
 
@@ -56,8 +57,28 @@ def canonical_bytes(obj: object) -> bytes:
 
     Raises :class:`NotCanonicalizable` with the JSON path of the first offending value.
     """
+    if type(obj) is str:  # a claim value, an address: no read-back needed
+        return _COMPACT.encode(_checked_string(obj, ())).encode()
     fast = _fast(obj)
     return fast if fast is not None else _walked(obj)
+
+
+def canonical_object(members: Mapping[str, bytes]) -> bytes:
+    """The RFC 8785 bytes of an object whose members' canonical bytes are given: RFC 8785
+    writes an object as its members sorted by the UTF-16 code units of their keys (section
+    3.2.3), and a member's bytes do not depend on the other members."""
+    ordered = sorted(members, key=_utf16)
+    return b"{" + b",".join(_key_bytes(k) + b":" + members[k] for k in ordered) + b"}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _utf16(key: str) -> bytes:
+    return key.encode("utf-16-be", "surrogatepass")
+
+
+@functools.lru_cache(maxsize=1024)
+def _key_bytes(key: str) -> bytes:
+    return canonical_bytes(key)
 
 
 def _walked(obj: object) -> bytes:
@@ -65,7 +86,7 @@ def _walked(obj: object) -> bytes:
     scan = _Scan()
     plain = _checked(obj, (), scan)
     if not scan.needs_rfc8785:
-        return json.dumps(plain, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+        return _COMPACT.encode(plain).encode()
     try:
         return rfc8785.dumps(plain)
     except rfc8785.CanonicalizationError as exc:  # pragma: no cover - _checked rules these out
@@ -89,12 +110,17 @@ def _small_int(text: str) -> int:
     return int(text)
 
 
+# Built once: json.dumps and json.loads with options build a new coder on every call.
+_COMPACT = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+)
+_READ_BACK = json.JSONDecoder(parse_float=_no_float, parse_int=_small_int)
+
+
 def _fast(obj: object) -> bytes | None:
     """The canonical bytes when checks at C speed vouch for them, else None (see above)."""
     try:
-        text = json.dumps(
-            obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
-        )
+        text = _COMPACT.encode(obj)
         data = text.encode()
     except (TypeError, ValueError):  # UnicodeEncodeError is a ValueError
         return None
@@ -103,7 +129,7 @@ def _fast(obj: object) -> bytes | None:
     ):
         return None
     try:
-        again = json.loads(text, parse_float=_no_float, parse_int=_small_int)
+        again = _READ_BACK.decode(text)
     except _Doubt:
         return None
     return data if again == obj else None
@@ -144,15 +170,19 @@ def _checked(value: object, path: tuple[PathPart, ...], scan: _Scan) -> Any:
         scan.needs_rfc8785 = True  # ECMAScript number formatting (5.0 → "5", 1e-7 → "1e-7")
         return value
     if isinstance(value, str):
-        problem = check_text(value)
-        if problem is not None:
-            raise NotCanonicalizable(path, f"string {problem}")
-        return str.__str__(value)  # the text itself (a (str, Enum) member str()s to its name)
+        return _checked_string(value, path)
     if isinstance(value, Mapping):
         return _checked_object(value, path, scan)
     if isinstance(value, list | tuple):
         return [_checked(item, (*path, i), scan) for i, item in enumerate(value)]
     raise NotCanonicalizable(path, f"{type(value).__name__} is not a JSON type")
+
+
+def _checked_string(value: str, path: tuple[PathPart, ...]) -> str:
+    problem = check_text(value)
+    if problem is not None:
+        raise NotCanonicalizable(path, f"string {problem}")
+    return str.__str__(value)  # the text itself (a (str, Enum) member str()s to its name)
 
 
 def _checked_object(

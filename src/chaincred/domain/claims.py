@@ -79,8 +79,9 @@ assert tuple(PersonalClaims.model_fields) == CLAIM_NAMES, "ClaimName and Persona
 
 
 def claim_preimage(name: str, value: object) -> bytes:
-    """``JCS([name, value])``: the bytes a claim's commitment hashes after its salt."""
-    return canonical_bytes([name, value])
+    """``JCS([name, value])``: the bytes a claim's commitment hashes after its salt. RFC 8785
+    writes an array as its items' canonical bytes, comma-separated, in brackets."""
+    return b"[" + canonical_bytes(name) + b"," + canonical_bytes(value) + b"]"
 
 
 def commit(name: str, value: object, salt: bytes) -> Commitment:

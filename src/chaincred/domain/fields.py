@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from eth_utils.address import is_checksum_address, is_hex_address, to_checksum_address
+from eth_utils.address import is_hex_address, to_checksum_address
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -26,6 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from chaincred.domain.addresses import is_checksum_address
 from chaincred.domain.canonical import MAX_SAFE_INTEGER
 
 __all__ = [
@@ -153,15 +154,9 @@ TokenIdDecimal = Annotated[str, Strict(), StringConstraints(pattern=r"^(0|[1-9][
 """A uint256 in decimal, as a string: JSON numbers lose precision beyond 2^53."""
 
 
-@functools.lru_cache(maxsize=4096)
-def _is_checksummed(value: str) -> bool:
-    """``is_checksum_address``, remembered: a bulk check meets one contract and one issuer
-    account in every document, and a keccak per address was a tenth of validating one."""
-    return bool(is_checksum_address(value))
-
-
+@functools.lru_cache(maxsize=256)  # every document of a bulk names the same contract
 def _checksummed(value: str) -> str:
-    if _is_checksummed(value):
+    if is_checksum_address(value):
         return value
     if is_hex_address(value):
         raise PydanticCustomError(

@@ -27,7 +27,7 @@ from chaincred.domain.document import CredentialDocument, PublicPart, build_publ
 from chaincred.domain.errors import InvalidCredential, NotCanonicalizable, PathPart, Problem
 from chaincred.domain.validation import validate_model
 
-__all__ = ["parse_document", "rule_sets_of"]
+__all__ = ["check_claim_values", "parse_document", "rule_sets_of"]
 
 
 def parse_document(raw: Mapping[str, Any]) -> CredentialDocument:
@@ -42,7 +42,7 @@ def parse_document(raw: Mapping[str, Any]) -> CredentialDocument:
         public_bytes = canonical_bytes(public_raw)
     except NotCanonicalizable as exc:
         raise InvalidCredential.at(("public", *exc.path), exc.reason) from None
-    _check_claim_values(raw["claims"])
+    check_claim_values(raw["claims"])
     _check_derived(public_raw, public_bytes, document.public)
     expected = str(token_id_of(sha256_digest(public_bytes)))
     if document.anchor.token_id != expected:
@@ -68,24 +68,32 @@ def rule_sets_of(reports: Sequence[ConformanceReport]) -> RuleSets:
             cmf = CMF_RULE_SETS[report.version]
             if report.parameters is not None:
                 ratio = report.parameters.hours_per_ects
-                cmf = cmf.with_hours_per_ects(ratio.min, ratio.max)
+                try:
+                    cmf = cmf.with_hours_per_ects(ratio.min, ratio.max)
+                except ValueError as exc:
+                    where = ("public", "conformance", i, "parameters", "hours_per_ects")
+                    raise InvalidCredential.at(where, str(exc)) from None
         else:
             eu = EU_RULE_SETS[report.version]
     return RuleSets(cmf=cmf, eu=eu)
 
 
-def _check_claim_values(claims: Mapping[str, Mapping[str, Any]]) -> None:
+def check_claim_values(claims: Mapping[str, Mapping[str, Any]]) -> None:
+    """Each disclosed value must be canonicalizable as it is and valid for its claim."""
+    values = {}
     for name, opening in claims.items():
-        path = ("claims", name, "value")
-        value = opening["value"]
+        value = values[name] = opening["value"]
         problem = check_text(value)
         if problem is not None:
             # The commitment covers the exact value; normalizing it would change what is proven.
-            raise InvalidCredential.at(path, f"string {problem}")
-        try:
-            validate_model(PersonalClaims, {name: value})
-        except InvalidCredential as exc:
-            raise InvalidCredential([Problem(path, p.message) for p in exc.problems]) from None
+            raise InvalidCredential.at(("claims", name, "value"), f"string {problem}")
+    try:
+        validate_model(PersonalClaims, values)
+    except InvalidCredential as exc:
+        problems = [
+            Problem(("claims", p.path[0], "value", *p.path[1:]), p.message) for p in exc.problems
+        ]
+        raise InvalidCredential(problems) from None
 
 
 def _check_derived(public_raw: Mapping[str, Any], public_bytes: bytes, public: PublicPart) -> None:

@@ -9,6 +9,7 @@ credential invalid.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -376,11 +377,13 @@ def check_conformance(reports: Sequence[Any]) -> Check:
     return Check.passed("conformance", summary or "no conformance report", reports=facts)
 
 
+@functools.lru_cache(maxsize=1024)  # a cohort shares its issue time
 def epoch_of(timestamp: str) -> int:
     """Seconds since 1970 of a document timestamp (``YYYY-MM-DDTHH:MM:SSZ``)."""
     return int(datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp())
 
 
+@functools.lru_cache(maxsize=256)  # a bulk judges every credential at the same block time
 def _iso(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

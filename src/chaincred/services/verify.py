@@ -18,10 +18,10 @@ from chaincred.domain import (
     DisclosureReport,
     InvalidCredential,
     digest_of,
-    parse_document,
     token_id_of,
     verify_disclosure,
 )
+from chaincred.domain.cohort import CohortReader
 from chaincred.domain.onchain import BurnAuth, CredentialRecord, InstitutionRecord, Reason, Status
 from chaincred.domain.possession import NonceState, check_possession, parse_possession_message
 from chaincred.domain.validation import validate_model
@@ -42,6 +42,7 @@ from chaincred.domain.verification import (
 )
 from chaincred.errors import ChainUnavailable, ConfigurationError
 from chaincred.ports import NonceStore, RegistryReader
+from chaincred.services.collector import collector_paused
 
 __all__ = ["PossessionProof", "Presented", "Unreadable", "as_document", "verify", "verify_many"]
 
@@ -139,6 +140,11 @@ def verify_many(
 ) -> list[VerificationReport]:
     """Verify many credentials with one read of the chain.
 
+    Documents of one cohort share their achievement: what they share is validated once
+    (:class:`~chaincred.domain.cohort.CohortReader`). The garbage collector is paused
+    throughout (:mod:`chaincred.services.collector`); a caller that parses the documents
+    should parse them inside :func:`~chaincred.services.collector.collector_paused` too.
+
     The on-chain checks read the block ``confirmations - 1`` below the head; "now" for the
     validity check is the head's timestamp (a pending credential judged at an older block
     must not look "not yet valid") unless ``now_from_chain`` is false and ``now`` (seconds)
@@ -148,19 +154,21 @@ def verify_many(
         raise ConfigurationError("confirmations must be at least 1")
     if not now_from_chain and now is None:
         raise ConfigurationError("now_from_chain=False needs an explicit now")
-    local = [_local_checks(item) for item in items]
-    token_ids = sorted({i.token_id for i in local if i.token_id is not None})
-    try:
-        read: _ChainRead | ChainUnavailable = _read_chain(chain, token_ids, confirmations)
-    except ChainUnavailable as exc:
-        read = exc
-    return [
-        _report(item, read, chain.contract, confirmations, None if now_from_chain else now)
-        for item in local
-    ]
+    with collector_paused():
+        cohorts = CohortReader()
+        local = [_local_checks(item, cohorts) for item in items]
+        token_ids = sorted({i.token_id for i in local if i.token_id is not None})
+        try:
+            read: _ChainRead | ChainUnavailable = _read_chain(chain, token_ids, confirmations)
+        except ChainUnavailable as exc:
+            read = exc
+        return [
+            _report(item, read, chain.contract, confirmations, None if now_from_chain else now)
+            for item in local
+        ]
 
 
-def _local_checks(presented: Presented) -> _Item:
+def _local_checks(presented: Presented, cohorts: CohortReader) -> _Item:
     item = _Item()
     if isinstance(presented, int):
         item.token_id = presented
@@ -174,7 +182,7 @@ def _local_checks(presented: Presented) -> _Item:
         )
         return item
     try:
-        document = parse_document(presented)
+        document = cohorts.parse(presented)
     except InvalidCredential as exc:
         if exc.path[:2] == ("anchor", "token_id") and _anchor_well_formed(presented):
             return _digest_mismatch(presented, exc)

@@ -1,5 +1,7 @@
 """Property tests: key order and whitespace never change the digest; any change of a value
-does; NFC-equivalent inputs are one credential; salts are never reused."""
+does; NFC-equivalent inputs are one credential; salts are never reused; the shortcuts of
+bulk verification (canonical bytes joined from members', claim preimages, EIP-55) write
+exactly what the general functions write."""
 
 from __future__ import annotations
 
@@ -7,11 +9,15 @@ import json
 import unicodedata
 from typing import Any, Literal
 
+import pytest
+from eth_utils.address import is_checksum_address as eth_is_checksum_address
+from eth_utils.address import to_checksum_address
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from chaincred.domain import (
     MAX_SAFE_INTEGER,
+    NotCanonicalizable,
     canonical_bytes,
     claim_preimage,
     commit,
@@ -21,6 +27,8 @@ from chaincred.domain import (
     random_salt,
     verify_disclosure,
 )
+from chaincred.domain.addresses import checksum_address, is_checksum_address
+from chaincred.domain.canonical import canonical_object
 
 from .factories import DROP, achievement, issue, raw_document
 
@@ -167,3 +175,48 @@ def test_every_issued_document_parses_back_to_itself(fields: dict[str, Any]) -> 
     changes = {k: DROP if v is None else v for k, v in fields.items()}
     document = issue(achievement(**changes))
     assert parse_document(raw_document(document)) == document
+
+
+# Keys from the whole of Unicode but lone surrogates: RFC 8785 orders keys by UTF-16 code
+# units, which differs from code-point order above U+FFFF.
+any_key = st.text(st.characters(exclude_categories=["Cs"]), max_size=6).map(
+    lambda s: unicodedata.normalize("NFC", s)
+)
+
+
+@_FAST
+@given(st.dictionaries(any_key, json_values, max_size=8))
+def test_an_object_joined_from_its_members_bytes_is_its_canonical_bytes(
+    obj: dict[str, Any],
+) -> None:
+    members = {k: canonical_bytes(v) for k, v in obj.items()}
+    assert canonical_object(members) == canonical_bytes(obj)
+
+
+@_FAST
+@given(st.sampled_from(["name", "student_id", "grade"]), json_values)
+def test_a_claim_preimage_is_the_canonical_bytes_of_the_pair(name: str, value: Any) -> None:
+    assert claim_preimage(name, value) == canonical_bytes([name, value])
+
+
+def test_a_claim_preimage_refuses_what_canonical_bytes_refuses() -> None:
+    for value in ("Cafe\u0301", "\ud800", float("nan"), 2**60):
+        try:
+            canonical_bytes(["name", value])
+        except NotCanonicalizable as exc:
+            expected = exc.reason
+        with pytest.raises(NotCanonicalizable) as caught:
+            claim_preimage("name", value)
+        assert caught.value.reason == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(0, 2**160 - 1) | st.sampled_from([0, 1, 2**160 - 1, 0x8000 << 144]))
+def test_eip55_checksums_are_those_of_eth_utils(address: int) -> None:
+    expected = to_checksum_address(f"0x{address:040x}")
+    assert checksum_address(address) == expected
+    assert is_checksum_address(expected)
+    for variant in (expected.lower(), "0x" + expected[2:].upper(), expected.swapcase()):
+        assert is_checksum_address(variant) == eth_is_checksum_address(variant)
+    for not_one in (expected[2:], "0X" + expected[2:], expected + "0", expected[:-1] + "g"):
+        assert not is_checksum_address(not_one)

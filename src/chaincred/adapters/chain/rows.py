@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from eth_hash.auto import keccak
 from eth_utils.address import to_checksum_address
 
+from chaincred.domain.addresses import checksum_address
 from chaincred.domain.onchain import BurnAuth, CredentialRecord, InstitutionRecord, Reason, Status
 
 __all__ = [
@@ -79,7 +79,7 @@ def decode_credentials(token_ids: Sequence[int], data: bytes) -> list[Credential
         records.append(
             CredentialRecord(
                 token_id=token_id,
-                owner=_checksum(owner),
+                owner=checksum_address(owner),
                 institution_id=institution_id,
                 issued_at=issued_at,
                 status_changed_at=changed_at,
@@ -94,12 +94,3 @@ def decode_credentials(token_ids: Sequence[int], data: bytes) -> list[Credential
 
 def _word(data: bytes, index: int) -> int:
     return int.from_bytes(data[index * _WORD : (index + 1) * _WORD], "big")
-
-
-def _checksum(address: int) -> str:
-    """EIP-55 of a 160-bit integer (what ``to_checksum_address`` returns, without its checks)."""
-    lower = f"{address:040x}"
-    digest = keccak(lower.encode("ascii")).hex()[:40]  # 64 hex digits; the first 40 decide
-    return "0x" + "".join(
-        c.upper() if d in "89abcdef" else c for c, d in zip(lower, digest, strict=True)
-    )
