@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import json
 import os
 import random
@@ -22,6 +23,7 @@ from chaincred.adapters.chain.reader import RpcReader
 from chaincred.adapters.chain.rows import credential_from_row, institution_from_row
 from chaincred.domain.onchain import Status
 from chaincred.domain.verification import Outcome, VerificationReport
+from chaincred.services.collector import collector_paused
 from chaincred.services.verify import verify, verify_many
 from chaincred.toolchain.anvil import AnvilProcess
 from chaincred.toolchain.artifact import load_artifact
@@ -53,7 +55,7 @@ from benchmarks.verify_setup import (
 )
 
 DEFAULT_N = 10_000
-SINGLE_SAMPLE, NAIVE_SAMPLE, PROFILE_SAMPLE = 500, 300, 1_000
+SINGLE_SAMPLE, NAIVE_SAMPLE, PROFILE_SAMPLE, SINGLETONS = 500, 300, 1_000, 1_000
 DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
 
@@ -73,7 +75,22 @@ def _tally(reports: Sequence[VerificationReport]) -> tuple[dict[str, int], dict[
 
 
 def verify_texts(chain: Chain, texts: Sequence[str]) -> list[VerificationReport]:
-    """What a bulk verifier does with files: parse the JSON, verify all with one chain read."""
+    """What a bulk verifier does with files: parse the JSON and verify all with one chain
+    read, the garbage collector paused for both (as the bulk route does). The scan of the
+    young generation that the pause put off runs before the clock stops."""
+    reader = RpcReader(chain.rpc_url, chain.contract)
+    try:
+        with collector_paused():
+            reports = verify_many([json.loads(text) for text in texts], chain=reader)
+        gc.collect(0)
+        return reports
+    finally:
+        reader.close()
+
+
+def verify_texts_collecting(chain: Chain, texts: Sequence[str]) -> list[VerificationReport]:
+    """The same, but parsed with the collector running (``verify_many`` still pauses it
+    for its own work): what a caller that does not pause for its parsing gets."""
     reader = RpcReader(chain.rpc_url, chain.contract)
     try:
         return verify_many([json.loads(text) for text in texts], chain=reader)
@@ -179,6 +196,9 @@ def consistency(chain: Chain, figures: Figures, samples: dict[str, list[int]]) -
         "single_token_ids_agree_with_bulk": figures.single_ids.verdicts == single,
         "naive_agrees_with_bulk": figures.naive.verdicts == naive,
         "successors_valid": successors_valid(chain),
+        "collecting_agrees_with_bulk": figures.bulk_collecting.verdict_list == by_bulk,
+        "singletons_valid": figures.bulk_singletons.verdicts
+        == {"valid": len(chain.singletons), "invalid": 0, "indeterminate": 0},
     }
 
 
@@ -195,12 +215,17 @@ def measure(args: argparse.Namespace) -> Figures:
     """Everything on one fresh chain: set up N credentials, then each path in turn."""
     with AnvilProcess() as anvil:
         log(f"fresh Anvil at {anvil.rpc_url}; deploying and issuing {args.n:,} credentials")
-        chain = prepare(anvil, args.n)
+        chain = prepare(anvil, args.n, args.singletons)
         samples = _samples(args.n, args.single, args.naive, args.profile)
         texts = [c.text for c in chain.issued]
+        alone = [c.text for c in chain.singletons]
         load_before = os.getloadavg()[0]  # others' work slows wall-clock figures: record it
         documents = measure_bulk(chain, "documents", lambda: verify_texts(chain, texts))
         ids = measure_bulk(chain, "token ids", lambda: bulk_ids(chain))
+        collecting = measure_bulk(chain, "documents, parsed with the collector running",
+                                  lambda: verify_texts_collecting(chain, texts))  # fmt: skip
+        singletons = measure_bulk(chain, "documents of as many achievements",
+                                  lambda: verify_texts(chain, alone))  # fmt: skip
         log(f"single: {len(samples['single'])} documents, then as many token ids, one by one")
         single = measure_single(chain, samples["single"], by_id=False)
         single_ids = measure_single(chain, samples["single"], by_id=True)
@@ -209,7 +234,8 @@ def measure(args: argparse.Namespace) -> Figures:
         profiler = profile_bulk(chain, [texts[i] for i in samples["profile"]])
         setup = Setup.of(chain, load_before)
         figures = Figures(setup, chain.expected(), documents, ids, single, single_ids, naive,
-                          breakdown_of(profiler, len(samples["profile"])))  # fmt: skip
+                          breakdown_of(profiler, len(samples["profile"])),
+                          bulk_collecting=collecting, bulk_singletons=singletons)  # fmt: skip
         figures.checks.update(consistency(chain, figures, samples))
         return figures
 
@@ -222,11 +248,15 @@ an empty chain), deploys ChainCred, registers one institution, and issues --n re
 documents with issue_document (one CMF-conforming achievement; a distinct recipient per
 credential, derived from its serial; deterministic salts), mints them with mintBatch of
 {MINT_CHUNK} (under the 2^24 gas cap), revokes {REVOKED_SHARE:.0%} (revokeBatch) and supersedes
-{SUPERSEDED_SHARE:.0%} (supersede, each naming a real corrected document). Then, in the same run:
+{SUPERSEDED_SHARE:.0%} (supersede, each naming a real corrected document); then mints --singletons
+more, each of its own achievement. Then, in the same run:
 
-  bulk      verify_many over all N documents as JSON text (json.loads included) through one
-            RpcReader, wall clock -> credentials/s; and verify_many over the N token ids
-            (chain facts only). The verdict counts must be those set up.
+  bulk      verify_many over all N documents as JSON text (json.loads included, the garbage
+            collector paused for parsing and verifying, as the bulk route does) through one
+            RpcReader, wall clock -> credentials/s; the same with the parsing done while the
+            collector runs; verify_many over the N token ids (chain facts only); and the
+            --singletons documents of as many achievements (nothing shared: the worst case
+            for a bulk). The verdict counts must be those set up.
   single    verify(document) one at a time for --single documents -> p50/p90/p99 ms (and
             verify(token id) for the same sample, to separate the chain's share).
   naive     --naive credentials with three calls each through web3's contract layer
@@ -266,14 +296,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help=f"credentials through the naive path ({NAIVE_SAMPLE})")  # fmt: skip
     parser.add_argument("--profile", type=_positive, default=PROFILE_SAMPLE, metavar="N",
                         help=f"documents profiled ({PROFILE_SAMPLE})")  # fmt: skip
+    parser.add_argument("--singletons", type=_positive, default=SINGLETONS, metavar="N",
+                        help=f"credentials of N different achievements ({SINGLETONS})")  # fmt: skip
     parser.add_argument("--output", type=Path, default=DOC_PATH, metavar="FILE",
                         help="the document whose verify section is rewritten")  # fmt: skip
     return parser.parse_args(argv)
 
 
 def _is_full_run(args: argparse.Namespace) -> bool:
-    sizes = (args.n, args.single, args.naive, args.profile)
-    return sizes == (DEFAULT_N, SINGLE_SAMPLE, NAIVE_SAMPLE, PROFILE_SAMPLE)
+    sizes = (args.n, args.single, args.naive, args.profile, args.singletons)
+    return sizes == (DEFAULT_N, SINGLE_SAMPLE, NAIVE_SAMPLE, PROFILE_SAMPLE, SINGLETONS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

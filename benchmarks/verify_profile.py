@@ -14,28 +14,27 @@ from typing import Any
 Key = tuple[str, int, str]  # pstats' (file, line, function)
 
 #: The bulk path, top-down, as disjoint phases: (name, function, caller or None for "from
-#: anywhere"). The two "rest of" rows are what their function leaves once the rows listed
-#: before them (all nested inside it) are taken out.
+#: anywhere"). A "rest of" row is what its function leaves once the rows nested inside it are
+#: taken out: those listed after the row named in NESTED_AFTER.
 Where = tuple[str, str | None]  # (file suffix, function name or None for any in the file)
 
 PHASES: tuple[tuple[str, Where, Where | None], ...] = (
     ("JSON parse of each file (json.loads)", ("json/__init__.py", "loads"),
      ("benchmarks/verify.py", None)),
-    ("schema validation (pydantic, validate_model)", ("domain/validation.py", "validate_model"),
-     ("domain/parsing.py", "parse_document")),
-    ("RFC 8785 check of the public part (canonical_bytes)", ("domain/canonical.py",
-     "canonical_bytes"), ("domain/parsing.py", "parse_document")),
-    ("claim values (_check_claim_values)", ("domain/parsing.py", "_check_claim_values"),
-     ("domain/parsing.py", "parse_document")),
-    ("derived public part rebuilt, compared leaf by leaf (_check_derived)",
-     ("domain/parsing.py", "_check_derived"), ("domain/parsing.py", "parse_document")),
-    ("digest of the public part (digest_of: RFC 8785 + SHA-256)", ("domain/digest.py",
-     "digest_of"), ("domain/parsing.py", "parse_document")),
-    ("SHA-256 of the canonical bytes (sha256_digest)", ("domain/digest.py", "sha256_digest"),
-     ("domain/parsing.py", "parse_document")),
-    ("rest of parse_document", ("domain/parsing.py", "parse_document"), None),
-    ("token id again from the model (CredentialDocument.token_id: to_json + RFC 8785 + SHA-256)",
-     ("domain/document.py", "token_id"), ("services/verify.py", "_local_checks")),
+    ("cohort key: the shared members marshalled (CohortReader._split)",
+     ("domain/cohort.py", "_split"), ("domain/cohort.py", "parse")),
+    ("a cohort's first document, in full (parse_document)", ("domain/parsing.py",
+     "parse_document"), ("domain/cohort.py", "parse")),
+    ("validation of the rest, the shared members standing in (pydantic)",
+     ("pydantic/main.py", "model_validate"), ("domain/cohort.py", "_short_road")),
+    ("claim values (check_claim_values)", ("domain/parsing.py", "check_claim_values"),
+     ("domain/cohort.py", "_short_road")),
+    ("RFC 8785 bytes of the own members (canonical_bytes)", ("domain/canonical.py",
+     "canonical_bytes"), ("domain/cohort.py", "_short_road")),
+    ("canonical bytes joined from the members' (canonical_object)", ("domain/canonical.py",
+     "canonical_object"), ("domain/cohort.py", "_short_road")),
+    ("rest of the short road (rebuilt own members, SHA-256, anchor)",
+     ("domain/cohort.py", "_short_road"), None),
     ("disclosure: salted commitments (verify_disclosure)", ("domain/disclosure.py",
      "verify_disclosure"), ("services/verify.py", "_local_checks")),
     ("rest of the local checks", ("services/verify.py", "_local_checks"), None),
@@ -43,6 +42,13 @@ PHASES: tuple[tuple[str, Where, Where | None], ...] = (
      ("services/verify.py", "_read_chain"), None),
     ("checks and reports (_report)", ("services/verify.py", "_report"), None),
 )  # fmt: skip
+
+#: For each "rest of" row, the row after which the rows nested in its function begin.
+NESTED_AFTER = {
+    "rest of the short road (rebuilt own members, SHA-256, anchor)":
+        "a cohort's first document, in full (parse_document)",
+    "rest of the local checks": "JSON parse of each file (json.loads)",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -102,8 +108,10 @@ def breakdown_of(profiler: cProfile.Profile, sample: int) -> Breakdown:
     ]
     phases: list[tuple[str, float]] = []
     for name, seconds in raw:
-        if name.startswith("rest of "):
-            seconds -= sum(s for _, s in phases[1:])  # everything after the JSON parse
+        if name in NESTED_AFTER:
+            names = [n for n, _ in phases]
+            first = names.index(NESTED_AFTER[name]) + 1 if NESTED_AFTER[name] in names else 0
+            seconds -= sum(s for _, s in phases[first:])
         phases.append((name, seconds))
     phases.append(("other (reader set-up, list building, …)", wall - sum(s for _, s in phases)))
     canonical = _find(stats, ("domain/canonical.py", "canonical_bytes"))

@@ -157,6 +157,8 @@ class Figures:
     single_ids: Latency
     naive: Naive
     breakdown: Breakdown
+    bulk_collecting: Bulk  # the documents parsed while the collector runs
+    bulk_singletons: Bulk  # documents of as many achievements: nothing shared
     checks: dict[str, bool] = field(default_factory=dict)
 
     def targets(self) -> list[dict[str, Any]]:
@@ -178,6 +180,8 @@ class Figures:
             "expected_verdicts": self.expected,
             "bulk_documents": self.bulk_documents.to_json(),
             "bulk_token_ids": self.bulk_ids.to_json(),
+            "bulk_documents_parsed_with_collector_running": self.bulk_collecting.to_json(),
+            "bulk_documents_of_as_many_achievements": self.bulk_singletons.to_json(),
             "single_documents": self.single.to_json(),
             "single_token_ids": self.single_ids.to_json(),
             "naive": self.naive.to_json(),
@@ -206,9 +210,13 @@ def render_figures(f: Figures) -> list[str]:
     return [
         "| measure | value | target | met |",
         "|---|--:|--:|---|",
-        f"| bulk, {f.bulk_documents.count:,} documents (`verify_many`, JSON parsing included) "
-        f"| {_rate(f.bulk_documents.per_second)} | ≥ {BULK_TARGET:,}/s "
+        f"| bulk, {f.bulk_documents.count:,} documents of one course (`verify_many`, JSON "
+        f"parsing included) | {_rate(f.bulk_documents.per_second)} | ≥ {BULK_TARGET:,}/s "
         f"| {_met(f.targets()[0]['met'])} |",
+        f"| the same, parsed while the garbage collector runs "
+        f"| {_rate(f.bulk_collecting.per_second)} | — | — |",
+        f"| bulk, {f.bulk_singletons.count:,} documents of {f.bulk_singletons.count:,} different "
+        f"achievements (nothing shared) | {_rate(f.bulk_singletons.per_second)} | — | — |",
         f"| bulk, {f.bulk_ids.count:,} token ids (chain facts only) "
         f"| {_rate(f.bulk_ids.per_second)} | — | — |",
         f"| bulk documents, per second of this process's CPU time "
@@ -239,10 +247,13 @@ def render_verdicts(f: Figures) -> list[str]:
     e = f.expected
     lines.append(f"| set up | {e['valid']:,} | {e['invalid']:,} | {e['indeterminate']:,} "
                  f"| {f.setup.revoked:,} revoked, {f.setup.superseded:,} superseded |")  # fmt: skip
-    for bulk in (f.bulk_documents, f.bulk_ids):
+    for bulk in (f.bulk_documents, f.bulk_collecting, f.bulk_ids):
         v, codes = bulk.verdicts, ", ".join(f"`{k}` {n:,}" for k, n in bulk.codes.items())
         lines.append(f"| bulk {bulk.label} | {v['valid']:,} | {v['invalid']:,} "
                      f"| {v['indeterminate']:,} | {codes or '—'} |")  # fmt: skip
+    v = f.bulk_singletons.verdicts
+    lines.append(f"| {f.bulk_singletons.count:,} of as many achievements (all set up valid) "
+                 f"| {v['valid']:,} | {v['invalid']:,} | {v['indeterminate']:,} | — |")  # fmt: skip
     return lines
 
 
@@ -269,13 +280,19 @@ institution registered, and **{n:,} real credential documents** are built with
 `issue_document` (one CMF-conforming achievement; a distinct recipient per credential,
 derived from its serial; deterministic salts; {build:.0f} s) and minted with `mintBatch` of
 300 ({mint:.0f} s); then {revoked:,} are revoked (`revokeBatch`) and {superseded:,} superseded
-(`supersede`, each naming a real corrected document, which verifies as valid). Every figure
-comes from that one chain in that one run, and each path's verdicts are checked against what
-was set up and against the other paths, credential by credential.
+(`supersede`, each naming a real corrected document, which verifies as valid); then
+{singletons:,} more are minted, each of its own achievement. Every figure comes from that one
+chain in that one run, and each path's verdicts are checked against what was set up and
+against the other paths, credential by credential.
 
 - **bulk**: `verify_many` over all N documents as JSON text (`json.loads` included) through one
   `RpcReader` (the contract's `credentials` batch view, 100 ids per `eth_call`, all calls in
-  one JSON-RPC batch), wall clock; and `verify_many` over the N token ids (chain facts only).
+  one JSON-RPC batch), wall clock, with the garbage collector paused for parsing and
+  verifying, as the bulk route does (`services/collector.py`; the young-generation scan the
+  pause put off runs inside the clock). The N documents are one course's: `CohortReader`
+  validates what they share once (`domain/cohort.py`). Beside it: the same documents parsed
+  while the collector runs; `verify_many` over the N token ids (chain facts only); and the
+  {singletons:,} documents of as many achievements, where nothing is shared: the worst case.
 - **single**: `verify(document)` one at a time, {single} documents, through one reader (a
   service keeps its connection); `verify(token id)` for the same sample shows the chain's share.
 - **naive**: {naive} credentials through web3's contract layer, three calls each
@@ -294,6 +311,7 @@ def render_intro(f: Figures) -> str:
         mint=s.seconds.get("mint", 0.0),
         revoked=s.revoked,
         superseded=s.superseded,
+        singletons=f.bulk_singletons.count,
         single=len(f.single.latencies),
         naive=f.naive.count,
     )

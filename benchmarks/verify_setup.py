@@ -66,6 +66,7 @@ class Chain:
     revoked: set[int] = field(default_factory=set)
     superseded: dict[int, int] = field(default_factory=dict)  # old token id → successor's
     successors: list[Issued] = field(default_factory=list)
+    singletons: list[Issued] = field(default_factory=list)  # each its own achievement
     seconds: dict[str, float] = field(default_factory=dict)
 
     def expected(self) -> dict[str, int]:
@@ -101,12 +102,18 @@ class Issuer:
         counter = itertools.count()
         self._salt: Callable[[], bytes] = lambda: _sha(f"salt {next(counter)}")[:16]
 
-    def issue(self, serial: int, *, corrects: Issued | None = None) -> Issued:
+    def issue(self, serial: int, *, corrects: Issued | None = None, alone: bool = False) -> Issued:
         """Learner ``serial``'s credential; with ``corrects``, the corrected document that
-        supersedes it (same learner and wallet, a fixed name)."""
+        supersedes it (same learner and wallet, a fixed name); with ``alone``, a credential
+        of its own achievement (a course title no other credential shares), so that nothing
+        of it can be validated once for a cohort."""
         recipient = Web3.to_checksum_address(_sha(f"learner {serial}")[:20])
+        achievement = self.achievement
+        if alone:
+            title = f"{achievement.title}, edition {serial}"
+            achievement = parse_achievement({**DEMO_ACHIEVEMENT, "title": title})
         document = issue_document(
-            self.achievement,
+            achievement,
             institution=self.institution,
             recipient=recipient,
             claims={
@@ -152,6 +159,18 @@ def issue_and_mint(
     log(f"  minted in {chain.seconds['mint']:.1f} s ({-(-n // MINT_CHUNK)} mintBatch)")
 
 
+def issue_singletons(
+    client: RegistryClient, issuer: Transactor, maker: Issuer, n: int, chain: Chain
+) -> None:
+    """``n`` more credentials, each of its own achievement (the worst case for a bulk)."""
+    with Timer(chain.seconds, "build_singletons"):
+        chain.singletons = [maker.issue(10**9 + serial, alone=True) for serial in range(n)]
+    for start in range(0, n, MINT_CHUNK):
+        chunk = chain.singletons[start : start + MINT_CHUNK]
+        client.mint_batch(issuer, [c.recipient for c in chunk], [c.token_id for c in chunk])
+    log(f"  built and minted {n:,} credentials of {n:,} different achievements")
+
+
 def revoke_and_supersede(
     client: RegistryClient, issuer: Transactor, maker: Issuer, chain: Chain
 ) -> None:
@@ -182,11 +201,13 @@ def _shares(n: int) -> tuple[int, int]:
     return revoked, superseded
 
 
-def prepare(anvil: AnvilProcess, n: int) -> Chain:
+def prepare(anvil: AnvilProcess, n: int, singletons: int = 0) -> Chain:
     w3 = connect(anvil.rpc_url)
     client, issuer, institution_id = deploy(w3)
     maker = Issuer(institution_id, int(w3.eth.chain_id), client.address)
     chain = Chain(anvil.rpc_url, w3, client.address, [])
     issue_and_mint(client, issuer, maker, n, chain)
     revoke_and_supersede(client, issuer, maker, chain)
+    if singletons:
+        issue_singletons(client, issuer, maker, singletons, chain)
     return chain

@@ -17,7 +17,7 @@ from benchmarks.verify import _is_full_run, parse_args
 from benchmarks.verify_report import BEGIN, END, _percentile, rewrite_section
 
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "verify.py"
-SIZES = {"--n": 40, "--single": 12, "--naive": 8, "--profile": 20}
+SIZES = {"--n": 40, "--single": 12, "--naive": 8, "--profile": 20, "--singletons": 6}
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,8 @@ def test_the_sizes_asked_for_are_the_sizes_measured(figures: dict[str, Any]) -> 
     assert figures["single_documents"]["count"] == figures["single_token_ids"]["count"] == 12
     assert figures["naive"]["count"] == 8
     assert figures["breakdown"]["sample"] == 20
+    assert figures["bulk_documents_parsed_with_collector_running"]["count"] == 40
+    assert figures["bulk_documents_of_as_many_achievements"]["count"] == 6
 
 
 @pytest.mark.chain
@@ -54,13 +56,21 @@ def test_every_path_reaches_the_verdicts_that_were_set_up(figures: dict[str, Any
         "indeterminate": 0,
     }
     codes = {"status.revoked": revoked, "status.superseded": superseded}
-    for path in ("bulk_documents", "bulk_token_ids"):
+    collecting = "bulk_documents_parsed_with_collector_running"
+    for path in ("bulk_documents", "bulk_token_ids", collecting):
         assert figures[path]["verdicts"] == expected
         assert figures[path]["failed_codes"] == codes
+    alone = figures["bulk_documents_of_as_many_achievements"]
+    assert alone["verdicts"] == {"valid": 6, "invalid": 0, "indeterminate": 0}
     # Credential by credential: ids against documents, single and naive against bulk, and the
     # corrected documents that superseded the originals verify as valid.
     assert figures["checks"] == dict.fromkeys(figures["checks"], True)
-    assert set(figures["checks"]) >= {"naive_agrees_with_bulk", "single_agrees_with_bulk"}
+    assert set(figures["checks"]) >= {
+        "naive_agrees_with_bulk",
+        "single_agrees_with_bulk",
+        "collecting_agrees_with_bulk",
+        "singletons_valid",
+    }
 
 
 @pytest.mark.chain
@@ -123,6 +133,7 @@ def test_only_the_default_sizes_rewrite_the_document() -> None:
     assert _is_full_run(parse_args(["--no-write"]))
     assert not _is_full_run(parse_args(["--n", "100"]))
     assert not _is_full_run(parse_args(["--single", "5"]))
+    assert not _is_full_run(parse_args(["--singletons", "5"]))
 
 
 @pytest.mark.parametrize(("q", "expected"), [(50, 5), (90, 9), (99, 10), (100, 10), (1, 1)])
