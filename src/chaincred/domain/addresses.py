@@ -10,6 +10,7 @@ integer arithmetic on their ASCII bytes. A property test holds both functions to
 
 from __future__ import annotations
 
+import functools
 import re
 
 from sha3 import keccak_256
@@ -24,6 +25,7 @@ _CASE_BIT = bytes.maketrans(b"0123456789abcdef", b"\x00" * 8 + b"\x20" * 8)
 _BIT_5 = int.from_bytes(b"\x20" * 40, "big")
 
 
+@functools.lru_cache(maxsize=16_384)  # a bulk meets each recipient twice: document, chain
 def checksum_address(address: int) -> str:
     """The EIP-55 form (``0x`` and 40 mixed-case hex digits) of a 160-bit address."""
     digits = f"{address:040x}".encode("ascii")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import Literal, get_args
 
 from chaincred.domain.canonical import canonical_bytes
@@ -81,7 +82,12 @@ assert tuple(PersonalClaims.model_fields) == CLAIM_NAMES, "ClaimName and Persona
 def claim_preimage(name: str, value: object) -> bytes:
     """``JCS([name, value])``: the bytes a claim's commitment hashes after its salt. RFC 8785
     writes an array as its items' canonical bytes, comma-separated, in brackets."""
-    return b"[" + canonical_bytes(name) + b"," + canonical_bytes(value) + b"]"
+    return b"[" + _name_bytes(name) + b"," + canonical_bytes(value) + b"]"
+
+
+@lru_cache(maxsize=64)  # a handful of claim names, each in every document
+def _name_bytes(name: str) -> bytes:
+    return canonical_bytes(name)
 
 
 def commit(name: str, value: object, salt: bytes) -> Commitment:

@@ -162,8 +162,11 @@ def verify_many(
             read: _ChainRead | ChainUnavailable = _read_chain(chain, token_ids, confirmations)
         except ChainUnavailable as exc:
             read = exc
+        shared: dict[tuple[int, ...], Check] = {}
         return [
-            _report(item, read, chain.contract, confirmations, None if now_from_chain else now)
+            _report(
+                item, read, chain.contract, confirmations, None if now_from_chain else now, shared
+            )
             for item in local
         ]
 
@@ -242,6 +245,7 @@ def _report(
     contract: str,
     confirmations: int,
     now: int | None,
+    shared: dict[tuple[int, ...], Check],
 ) -> VerificationReport:
     checks = list(item.checks)
     if item.token_id is None or any(c.outcome is Outcome.FAIL for c in checks):
@@ -252,10 +256,10 @@ def _report(
         checks += [
             Check.unknown(n, "chain.unavailable", cause) for n in ("onchain", "status", "issuer")
         ]
-        checks += _document_checks(item, None if now is None else now)
+        checks += _document_checks(item, None if now is None else now, shared)
         return _finish(checks, item.token_id, read, contract)
     checks += _chain_checks(item, read, contract, confirmations)
-    checks += _document_checks(item, read.head_time if now is None else now)
+    checks += _document_checks(item, read.head_time if now is None else now, shared)
     return _finish(checks, item.token_id, read, contract)
 
 
@@ -294,7 +298,12 @@ def _chain_checks(item: _Item, read: _ChainRead, contract: str, confirmations: i
     return [onchain, status, issuer]
 
 
-def _document_checks(item: _Item, now: int | None) -> list[Check]:
+def _document_checks(
+    item: _Item, now: int | None, shared: dict[tuple[int, ...], Check]
+) -> list[Check]:
+    """Validity and conformance. ``shared`` keeps the conformance check of the reports a
+    cohort's documents share (the same objects, see CohortReader), by their identities: every
+    item holds its document until the bulk ends, so an identity is not reused meanwhile."""
     document = item.document
     if document is None:
         return []
@@ -307,7 +316,11 @@ def _document_checks(item: _Item, now: int | None) -> list[Check]:
         validity = check_validity(
             valid_from=public.issued_at, valid_until=public.valid_until, now=now
         )
-    return [validity, check_conformance(public.conformance)]
+    key = tuple(map(id, public.conformance))  # validation copies the tuple, not the reports
+    conformance = shared.get(key)
+    if conformance is None:
+        conformance = shared[key] = check_conformance(public.conformance)
+    return [validity, conformance]
 
 
 def _finish(

@@ -1,8 +1,13 @@
-"""parse_json: strict JSON with line/column errors."""
+"""parse_json: strict JSON with line/column errors, and the fast road agreeing with the
+standard library on valid text."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chaincred.domain import MalformedJson, parse_json
 
@@ -51,3 +56,37 @@ def test_nesting_deeper_than_the_limit_is_malformed_not_a_crash() -> None:
     for depth in (MAX_DEPTH + 1, 10_000):
         with pytest.raises(MalformedJson, match=f"nested deeper than {MAX_DEPTH} levels"):
             parse_json("[" * depth + "]" * depth)
+
+
+_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_values)
+def test_valid_text_reads_as_the_standard_library_reads_it(value: object) -> None:
+    text = json.dumps(value)
+    assert parse_json(text) == json.loads(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.text(max_size=4), _values, min_size=1, max_size=4), st.data())
+def test_a_duplicate_key_anywhere_is_refused_where_its_object_starts(
+    obj: dict[str, object], data: st.DataObject
+) -> None:
+    key = data.draw(st.sampled_from(sorted(obj)))
+    inner = json.dumps(obj)[1:-1]
+    text = '[0, {"k": ' + "{" + inner + ", " + json.dumps(key) + ": null}}]"
+    with pytest.raises(MalformedJson) as caught:
+        parse_json(text)
+    assert f"duplicate key {key!r}" in caught.value.reason
+    assert (caught.value.line, caught.value.column) == (1, 11)
