@@ -19,7 +19,7 @@ Key = tuple[str, int, str]  # pstats' (file, line, function)
 Where = tuple[str, str | None]  # (file suffix, function name or None for any in the file)
 
 PHASES: tuple[tuple[str, Where, Where | None], ...] = (
-    ("JSON parse of each file (json.loads)", ("json/__init__.py", "loads"),
+    ("JSON parse of each file (parse_json)", ("domain/jsontext.py", "parse_json"),
      ("benchmarks/verify.py", None)),
     ("cohort key: the shared members marshalled (CohortReader._split)",
      ("domain/cohort.py", "_split"), ("domain/cohort.py", "parse")),
@@ -47,7 +47,7 @@ PHASES: tuple[tuple[str, Where, Where | None], ...] = (
 NESTED_AFTER = {
     "rest of the short road (rebuilt own members, SHA-256, anchor)":
         "a cohort's first document, in full (parse_document)",
-    "rest of the local checks": "JSON parse of each file (json.loads)",
+    "rest of the local checks": "JSON parse of each file (parse_json)",
 }  # fmt: skip
 
 

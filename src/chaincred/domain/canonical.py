@@ -59,6 +59,11 @@ def canonical_bytes(obj: object) -> bytes:
     """
     if type(obj) is str:  # a claim value, an address: no read-back needed
         return _COMPACT.encode(_checked_string(obj, ())).encode()
+    if type(obj) is dict and all(type(k) is str and type(v) is str for k, v in obj.items()):
+        # Strings to strings (claim commitments): all ASCII, the text needs no read-back.
+        text = _COMPACT.encode(obj)
+        if text.isascii():
+            return text.encode()
     fast = _fast(obj)
     return fast if fast is not None else _walked(obj)
 

@@ -203,3 +203,18 @@ def test_both_paths_write_a_string_enum_member_as_its_value() -> None:
         A = "a"
 
     assert _fast({"k": Mixed.A}) == _walked({"k": Mixed.A}) == b'{"k":"a"}'
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(_any_text, _any_text, max_size=4))
+def test_string_to_string_objects_get_the_walks_bytes_or_its_refusal(value: object) -> None:
+    """The shortcut for objects of strings (claim commitments) writes what the walk writes."""
+    from chaincred.domain.canonical import _walked
+
+    try:
+        expected = _walked(value)
+    except NotCanonicalizable:
+        with pytest.raises(NotCanonicalizable):
+            canonical_bytes(value)
+        return
+    assert canonical_bytes(value) == expected
