@@ -5,10 +5,11 @@ duplicate keys (the last one silently wins; another reader may keep the first), 
 non-standard literals ``NaN``/``Infinity``, and numbers too large for a double. This parser
 refuses them with a line and column, so the CLI can point at the problem.
 
-Two roads: the standard library's C scanner with hooks that refuse the same things reads
-valid text (a document in about 30 µs); only text it refuses is read again by the Python
-scanner, the one that knows where each object starts, to say where the problem is. The C
-road alone was ten times faster than the Python one (docs/benchmarks.md).
+Two roads. The standard library's C scanner reads the text, with hooks that refuse the
+non-standard literals and overflowing numbers; a count then rules out duplicate keys (see
+:func:`_keys_unique`). Only text refused there, or whose count is not conclusive, is read again
+by the Python scanner, the one that knows where each object starts, to say where the problem
+is. The C road was ten times faster than the Python one (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -36,9 +37,22 @@ def parse_json(text: str | bytes) -> Any:
     try:
         value = _FAST.decode(text)
     except (_Refused, json.JSONDecodeError, RecursionError):
-        value = _located(text)  # raises, saying where
-    _check_depth(value)
+        return _located(text)  # raises, saying where
+    if not _keys_unique(text, _check_depth(value)):
+        value = _located(text)  # raises at a duplicate key (or finds none: a false alarm)
     return value
+
+
+def _keys_unique(text: str, keys: int) -> bool:
+    """Whether no object of ``text`` repeats a key, given ``keys``, the number of keys its
+    parsed objects hold (a repeated key leaves one). Without a quote followed by blanks and a
+    colon, every key of the text is written ``"…":``, so ``'":'`` occurs at least once per key
+    of the text, more often only inside strings: a count equal to ``keys`` leaves no room for
+    a repeated one. Anything else is not conclusive."""
+    return text.count('":') == keys and _SPACED_COLON.search(text) is None
+
+
+_SPACED_COLON = re.compile(r'"\s+:')
 
 
 def _located(text: str) -> Any:
@@ -55,10 +69,13 @@ def _located(text: str) -> Any:
         raise MalformedJson(exc.msg, exc.lineno, exc.colno) from None
 
 
-def _check_depth(value: Any) -> None:
-    """Level by level: only containers are kept for the next level."""
+def _check_depth(value: Any) -> int:
+    """Refuse nesting beyond MAX_DEPTH, level by level (only containers are kept for the next
+    level); the number of keys of all objects."""
     level = [value] if type(value) in _CONTAINERS else []
+    keys = 0
     for _ in range(MAX_DEPTH):
+        keys += sum(len(item) for item in level if type(item) is dict)
         level = [
             child
             for item in level
@@ -66,7 +83,7 @@ def _check_depth(value: Any) -> None:
             if type(child) in _CONTAINERS
         ]
         if not level:
-            return
+            return keys
     raise MalformedJson(f"nested deeper than {MAX_DEPTH} levels", 1, 1)
 
 
@@ -117,13 +134,6 @@ class _StrictDecoder(json.JSONDecoder):
         return out, end
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        raise _Refused("duplicate key")  # the Python scanner then says which, and where
-    return out
-
-
 def _finite_float(literal: str) -> float:
     value = float(literal)
     if value in (float("inf"), float("-inf")):
@@ -139,11 +149,9 @@ def _decode_utf8(data: bytes) -> str:
         raise MalformedJson("the text is not valid UTF-8", line, column) from None
 
 
-# The C scanner honours these hooks (not a custom parse_object): built once, it reads a
-# document at C speed and refuses what the strict decoder refuses.
-_FAST = json.JSONDecoder(
-    object_pairs_hook=_unique_keys, parse_constant=_refuse_constant, parse_float=_finite_float
-)
+# The C scanner honours these hooks (not a custom parse_object); they run only for the
+# literals NaN and Infinity and for numbers with a fraction or an exponent.
+_FAST = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
 
 _STRING_OR_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[^\s\[\]{},:"]+')
 

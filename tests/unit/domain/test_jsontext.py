@@ -90,3 +90,33 @@ def test_a_duplicate_key_anywhere_is_refused_where_its_object_starts(
         parse_json(text)
     assert f"duplicate key {key!r}" in caught.value.reason
     assert (caught.value.line, caught.value.column) == (1, 11)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a" : 1, "a" : 2}',  # blanks before the colon
+        '{"a"\n:1,"b":{"c":2,"c"\t:3}}',
+        '{"x": "say \\":\\" twice", "a": 1, "a": 2}',  # '":' inside a string as well
+    ],
+)
+def test_duplicate_keys_are_found_however_the_text_is_laid_out(text: str) -> None:
+    with pytest.raises(MalformedJson, match="duplicate key"):
+        parse_json(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"a" : 1, "b" : 2}', '{"x": "say \\":\\" twice", "a": ":"}', '[":", {"":":"}]'],
+)
+def test_a_count_that_is_not_conclusive_still_parses(text: str) -> None:
+    assert parse_json(text) == json.loads(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_values, st.sampled_from([(",", ":"), (", ", ": "), (" , ", " : "), (",\n", ":\t")]))
+def test_any_layout_reads_as_the_standard_library_reads_it(
+    value: object, separators: tuple[str, str]
+) -> None:
+    text = json.dumps(value, separators=separators)
+    assert parse_json(text) == json.loads(text)
