@@ -72,18 +72,15 @@ def canonical_object(members: Mapping[str, bytes]) -> bytes:
     """The RFC 8785 bytes of an object whose members' canonical bytes are given: RFC 8785
     writes an object as its members sorted by the UTF-16 code units of their keys (section
     3.2.3), and a member's bytes do not depend on the other members."""
-    ordered = sorted(members, key=_utf16)
-    return b"{" + b",".join(_key_bytes(k) + b":" + members[k] for k in ordered) + b"}"
+    keys, prefixes = _layout(frozenset(members))
+    return b"{" + b",".join(map(bytes.__add__, prefixes, map(members.__getitem__, keys))) + b"}"
 
 
-@functools.lru_cache(maxsize=1024)
-def _utf16(key: str) -> bytes:
-    return key.encode("utf-16-be", "surrogatepass")
-
-
-@functools.lru_cache(maxsize=1024)
-def _key_bytes(key: str) -> bytes:
-    return canonical_bytes(key)
+@functools.lru_cache(maxsize=256)  # the documents of a cohort share their member names
+def _layout(names: frozenset[str]) -> tuple[tuple[str, ...], tuple[bytes, ...]]:
+    """The keys in RFC 8785 order, and each member's ``"key":`` prefix."""
+    keys = tuple(sorted(names, key=lambda k: k.encode("utf-16-be", "surrogatepass")))
+    return keys, tuple(canonical_bytes(k) + b":" for k in keys)
 
 
 def _walked(obj: object) -> bytes:

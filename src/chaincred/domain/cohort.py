@@ -138,5 +138,5 @@ def _short_road(
         members = {**shared.canonical, **{k: canonical_bytes(v) for k, v in own.items()}}
     except (ValueError, InvalidCredential, NotCanonicalizable):
         return None  # pydantic's ValidationError is a ValueError
-    expected = str(token_id_of(sha256_digest(canonical_object(members))))
-    return document if document.anchor.token_id == expected else None
+    digest = sha256_digest(canonical_object(members))
+    return document if int(document.anchor.token_id) == token_id_of(digest) else None
