@@ -63,8 +63,8 @@ class Model(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _refuse_null(cls, data: object) -> object:
-        # Once per object, not a validator per field: bulk verification validates tens of
-        # fields per document, and a Python call each was a tenth of the validation time.
+        # One Python call per object rather than one per field: bulk verification validates
+        # tens of fields per document.
         if isinstance(data, dict) and None in data.values():
             for key, value in data.items():
                 if value is None and key in cls.model_fields:
