@@ -25,7 +25,7 @@ from chaincred.domain import parse_json
 from chaincred.domain.onchain import Status
 from chaincred.domain.verification import Outcome, VerificationReport
 from chaincred.services.collector import collector_paused
-from chaincred.services.verify import verify, verify_many
+from chaincred.services.verify import released, verify, verify_many
 from chaincred.toolchain.anvil import AnvilProcess
 from chaincred.toolchain.artifact import load_artifact
 
@@ -78,13 +78,14 @@ def _tally(reports: Sequence[VerificationReport]) -> tuple[dict[str, int], dict[
 
 def verify_texts(chain: Chain, texts: Sequence[str]) -> list[VerificationReport]:
     """What the bulk route does with documents: read the JSON with ``parse_json`` (the
-    strict reader of the API and the CLI) and verify all with one chain read, the garbage
-    collector paused for both. The scan of the young generation that the pause put off runs
-    before the clock stops."""
+    strict reader of the API and the CLI) and verify all with one chain read, each parsed
+    document let go of once checked (``released``), the garbage collector paused for both.
+    The scan of the young generation that the pause put off runs before the clock stops."""
     reader = RpcReader(chain.rpc_url, chain.contract)
     try:
         with collector_paused():
-            reports = verify_many([parse_json(text) for text in texts], chain=reader)
+            parsed = [parse_json(text) for text in texts]
+            reports = verify_many(released(parsed), chain=reader)
         gc.collect(0)
         return reports
     finally:

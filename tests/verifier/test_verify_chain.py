@@ -4,6 +4,7 @@ indeterminate paths, with the exact code and the evidence a person would want to
 from __future__ import annotations
 
 import json
+import weakref
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from chaincred.adapters.chain.reader import RpcReader
 from chaincred.domain import parse_json, present
 from chaincred.domain.onchain import BurnAuth, Reason
 from chaincred.domain.verification import Outcome, Verdict
-from chaincred.services.verify import verify, verify_many
+from chaincred.services.verify import released, verify, verify_many
 from tests.conftest import Roles
 from tests.contracts.conftest import OTHER_INSTITUTION, Registry, new_digest
 from tests.contracts.support import block_time, deactivate, send
@@ -549,3 +550,39 @@ def test_a_revocation_below_the_confirmation_depth_is_pending_not_valid(
     settled = judged(reader, as_json(document), confirmations=3)
     assert settled["verdict"] == "invalid"
     assert outcomes(settled)["status"] == ("fail", "status.revoked")
+
+
+def test_a_stream_of_documents_gets_the_reports_a_list_gets_and_is_let_go_of(
+    registry: Registry, reader: RpcReader, issue: Issue
+) -> None:
+    """verify_many reads its items once, in order; given released(list), it holds no parsed
+    document longer than its local checks (the bulk route relies on that for memory)."""
+    documents = [issue() for _ in range(4)]  # one cohort: the later ones take the short road
+    registry.client.mint_batch(
+        registry.issuer,
+        [d.public.recipient for d in documents],
+        [int(d.token_id()) for d in documents],
+    )
+    texts = [json.dumps(as_json(d)) for d in documents]
+    expected = verify_many([parse_json(t) for t in texts], chain=reader)
+
+    parsed = [_Watchable(parse_json(t)) for t in texts]
+    first = weakref.ref(parsed[0])
+    first_alive_when_last_taken: list[bool] = []
+
+    def stream() -> Any:
+        for i, document in enumerate(released(parsed)):
+            if i == len(texts) - 1:
+                first_alive_when_last_taken.append(first() is not None)
+            yield document
+
+    streamed = verify_many(stream(), chain=reader)
+
+    assert [r.verdict for r in streamed] == [Verdict.VALID] * 4
+    assert [r.to_json() for r in streamed] == [r.to_json() for r in expected]
+    assert parsed == []
+    assert first_alive_when_last_taken == [False]
+
+
+class _Watchable(dict[str, Any]):
+    """A parsed document that a weak reference can watch (a plain dict cannot be one's)."""

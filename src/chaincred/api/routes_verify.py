@@ -29,7 +29,13 @@ from chaincred.domain.validation import validate_model
 from chaincred.domain.verification import Outcome, Verdict, VerificationReport
 from chaincred.errors import InputTooLarge
 from chaincred.services.collector import collector_paused
-from chaincred.services.verify import PossessionProof, Presented, as_document, verify
+from chaincred.services.verify import (
+    PossessionProof,
+    Presented,
+    as_document,
+    released,
+    verify,
+)
 
 __all__ = ["router", "vcalm_router"]
 
@@ -187,14 +193,15 @@ def _bulk_answer(upload: _Upload, context: VerifierContext) -> dict[str, Any]:
         items = _bulk_items(upload)
         if len(items) > BULK_LIMIT:
             raise InputTooLarge(len(items), BULK_LIMIT)
-        reports = verify_items([p for _, p in items], context)
+        sources, presented = [s for s, _ in items], [p for _, p in items]
+        del items  # each parsed document is then freed once it has been checked
+        reports = verify_items(released(presented), context)
         counts = {v.value: sum(r.verdict is v for r in reports) for v in Verdict}
         return {
             "count": len(reports),
             "verdicts": counts,
             "items": [
-                {"source": s, "report": r.to_json()}
-                for (s, _), r in zip(items, reports, strict=True)
+                {"source": s, "report": r.to_json()} for s, r in zip(sources, reports, strict=True)
             ],
         }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from chaincred.api.deps import VerifierContext
@@ -74,7 +74,7 @@ def verify_one(presented: Presented, context: VerifierContext) -> VerificationRe
 
 
 def verify_items(
-    presented: Sequence[Presented], context: VerifierContext
+    presented: Iterable[Presented], context: VerifierContext
 ) -> list[VerificationReport]:
     """Many credentials with one read of the chain (blocking: run it in a thread)."""
     return verify_many(

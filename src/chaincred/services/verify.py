@@ -8,9 +8,9 @@ of all token ids, the institutions involved); then the pure checks of
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from chaincred.domain import (
     Anchor,
@@ -44,11 +44,21 @@ from chaincred.errors import ChainUnavailable, ConfigurationError
 from chaincred.ports import NonceStore, RegistryReader
 from chaincred.services.collector import collector_paused
 
-__all__ = ["PossessionProof", "Presented", "Unreadable", "as_document", "verify", "verify_many"]
+__all__ = [
+    "PossessionProof",
+    "Presented",
+    "Unreadable",
+    "as_document",
+    "released",
+    "verify",
+    "verify_many",
+]
 
 Presented = Mapping[str, Any] | int | object
 """A credential document as parsed from JSON, or a bare token id (chain facts only); any
 other JSON value fails the format check."""
+
+T = TypeVar("T")
 
 _NOTHING_DISCLOSED = DisclosureReport(proven={}, withheld=(), mismatched=())
 _CHAIN_CHECKS = ("onchain", "status", "issuer", "validity")
@@ -131,7 +141,7 @@ def verify(
 
 
 def verify_many(
-    items: Sequence[Presented],
+    items: Iterable[Presented],
     *,
     chain: RegistryReader,
     confirmations: int = 1,
@@ -144,6 +154,9 @@ def verify_many(
     (:class:`~chaincred.domain.cohort.CohortReader`). The garbage collector is paused
     throughout (:mod:`chaincred.services.collector`); a caller that parses the documents
     should parse them inside :func:`~chaincred.services.collector.collector_paused` too.
+    ``items`` is read once, in order: given an iterator (documents parsed as they are
+    taken, or :func:`released` from a list), each parsed document can be freed once its
+    local checks are done, which keeps a large bulk's memory small and its caches warm.
 
     The on-chain checks read the block ``confirmations - 1`` below the head; "now" for the
     validity check is the head's timestamp (a pending credential judged at an older block
@@ -169,6 +182,14 @@ def verify_many(
             )
             for item in local
         ]
+
+
+def released(items: list[T]) -> Iterator[T]:
+    """The items of ``items`` in order, each taken out of the list (which ends empty), so
+    that a consumer that keeps only what it derives lets each item be freed in turn."""
+    items.reverse()
+    while items:
+        yield items.pop()
 
 
 def _local_checks(presented: Presented, cohorts: CohortReader) -> _Item:
