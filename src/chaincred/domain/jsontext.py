@@ -36,10 +36,12 @@ def parse_json(text: str | bytes) -> Any:
         text = _decode_utf8(text)
     try:
         value = _FAST.decode(text)
+        unique = _keys_unique(text, _check_depth(value))
     except (_Refused, json.JSONDecodeError, RecursionError):
-        return _located(text)  # raises, saying where
-    if not _keys_unique(text, _check_depth(value)):
-        value = _located(text)  # raises at a duplicate key (or finds none: a false alarm)
+        unique = False
+    if not unique:
+        value = _located(text)  # raises where the problem is (or finds none: a false alarm)
+        _check_depth(value)
     return value
 
 
