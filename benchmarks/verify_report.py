@@ -290,8 +290,9 @@ against the other paths, credential by credential.
 - **bulk**: `verify_many` over all N documents as JSON text, read by `parse_json` (the strict
   reader of the API and the CLI: duplicate keys and `NaN` refused) through one `RpcReader`
   (the contract's `credentials` batch view, 100 ids per `eth_call`, all calls in one JSON-RPC
-  batch), with the garbage collector paused for parsing and verifying, as the bulk route
-  does (`services/collector.py`; the young-generation scan the pause put off runs inside the
+  batch), with the garbage collector paused for parsing and verifying and each parsed
+  document let go of once checked (`released`), as the bulk route does
+  (`services/collector.py`; the young-generation scan the pause put off runs inside the
   clock). Each bulk runs {runs} times and the median run is reported (every run's seconds are
   in the `--json` output): other tenants of this virtual machine make single runs differ by a
   fifth. The N documents are one course's: `CohortReader` validates what they share once
