@@ -23,6 +23,7 @@ from chaincred.toolchain.anvil import DEV_ACCOUNTS
 from tests.api.conftest import CHAINCRED, Server
 from tests.conftest import Roles
 from tests.contracts.conftest import Registry, new_digest
+from tests.verifier import support
 from tests.verifier.support import CHECK_ORDER, Issue, as_json, hex_id, mint, outcomes
 
 pytestmark = pytest.mark.chain
@@ -33,17 +34,12 @@ RECEIPT_KEY = Account.from_key(DEV_ACCOUNTS[9])  # the dev receipt key of local 
 
 @pytest.fixture
 def minted(registry: Registry, issue: Issue) -> CredentialDocument:
-    document = issue()
-    mint(registry, document)
-    return document
+    return support.minted(registry, issue)
 
 
 @pytest.fixture
 def revoked(registry: Registry, issue: Issue) -> CredentialDocument:
-    document = issue()
-    mint(registry, document)
-    registry.client.revoke(registry.issuer, int(document.token_id()), Reason.ISSUED_IN_ERROR)
-    return document
+    return support.revoked(registry, issue, Reason.ISSUED_IN_ERROR)
 
 
 def problem(response: httpx.Response, status: int, slug: str) -> dict[str, Any]:

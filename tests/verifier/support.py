@@ -20,7 +20,7 @@ from chaincred.domain import (
     issue_document,
     parse_achievement,
 )
-from chaincred.domain.onchain import BurnAuth
+from chaincred.domain.onchain import BurnAuth, Reason
 from tests.contracts.conftest import ISSUER_INSTITUTION, Registry
 from tests.unit.domain.factories import achievement_data
 
@@ -84,6 +84,31 @@ def mint(
     return registry.client.mint(
         registry.issuer, to or document.public.recipient, int(document.token_id()), auth
     )
+
+
+def minted(registry: Registry, issue: Issue) -> CredentialDocument:
+    """A new document, minted to its recipient."""
+    document = issue()
+    mint(registry, document)
+    return document
+
+
+def revoked(registry: Registry, issue: Issue, reason: Reason) -> CredentialDocument:
+    """A new document, minted and then revoked for ``reason``."""
+    document = minted(registry, issue)
+    registry.client.revoke(registry.issuer, int(document.token_id()), reason)
+    return document
+
+
+def superseded(
+    registry: Registry, issue: Issue, holder: str
+) -> tuple[CredentialDocument, CredentialDocument]:
+    """A minted original and the correction that supersedes it (minted to ``holder``)."""
+    original = minted(registry, issue)
+    correction = issue(supersedes=original.digest())
+    old_id, new_id = int(original.token_id()), int(correction.token_id())
+    registry.client.transact(registry.issuer, "supersede", old_id, new_id, holder)
+    return original, correction
 
 
 def hex_id(token_id: int) -> str:

@@ -20,6 +20,7 @@ from chaincred.errors import ConfigurationError
 from chaincred.services.verify import PossessionProof, verify
 from tests.conftest import Roles
 from tests.contracts.conftest import Registry
+from tests.verifier import support
 from tests.verifier.support import Issue, as_json, latest_block, mint
 
 pytestmark = pytest.mark.chain
@@ -45,9 +46,7 @@ def nonces(clock: Clock) -> MemoryNonceStore:
 
 @pytest.fixture
 def minted(registry: Registry, issue: Issue) -> CredentialDocument:
-    document = issue()
-    mint(registry, document)
-    return document
+    return support.minted(registry, issue)
 
 
 Sign = Callable[..., PossessionProof]

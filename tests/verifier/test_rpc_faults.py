@@ -22,6 +22,7 @@ from chaincred.services.verify import verify, verify_many
 from chaincred.toolchain.anvil import DEV_ACCOUNTS, AnvilProcess
 from chaincred.toolchain.artifact import load_artifact
 from tests.contracts.conftest import Registry
+from tests.verifier import support
 from tests.verifier.faultproxy import FaultProxy
 from tests.verifier.support import Issue, as_json, make_document, mint, outcomes
 
@@ -51,10 +52,7 @@ FAULT_CAUSES = {
 @pytest.fixture
 def revoked(registry: Registry, issue: Issue) -> CredentialDocument:
     """A credential the chain says is revoked: a broken RPC must not say so, nor the opposite."""
-    document = issue()
-    mint(registry, document)
-    registry.client.revoke(registry.issuer, int(document.token_id()), Reason.ACADEMIC_MISCONDUCT)
-    return document
+    return support.revoked(registry, issue, Reason.ACADEMIC_MISCONDUCT)
 
 
 def through(proxy: FaultProxy, contract: str, presented: Any, **kwargs: Any) -> dict[str, Any]:

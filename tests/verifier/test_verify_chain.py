@@ -17,6 +17,7 @@ from chaincred.services.verify import released, verify, verify_many
 from tests.conftest import Roles
 from tests.contracts.conftest import OTHER_INSTITUTION, Registry, new_digest
 from tests.contracts.support import block_time, deactivate, send
+from tests.verifier import support
 from tests.verifier.support import (
     CHECK_ORDER,
     Issue,
@@ -184,11 +185,8 @@ def test_suspended_then_reinstated(registry: Registry, reader: RpcReader, issue:
 def test_superseded_names_its_successor(
     registry: Registry, reader: RpcReader, issue: Issue, roles: Roles
 ) -> None:
-    original = issue()
-    mint(registry, original)
-    correction = issue(supersedes=original.digest())
-    old_id, new_id = int(original.token_id()), int(correction.token_id())
-    send(registry, registry.issuer, "supersede", old_id, new_id, roles.learner.address)
+    original, correction = support.superseded(registry, issue, roles.learner.address)
+    new_id = int(correction.token_id())
 
     old = judged(reader, as_json(original))
     new = judged(reader, as_json(correction))

@@ -26,6 +26,7 @@ from tests.api.issuer.conftest import IssuerServer, serve
 from tests.conftest import Roles
 from tests.contracts.conftest import Registry, new_digest
 from tests.contracts.support import send
+from tests.verifier import support
 from tests.verifier.faultproxy import FaultProxy
 from tests.verifier.support import CHECK_ORDER, Issue, as_json, hex_id, latest_block, mint
 from tests.web.html import Element, check_page_rules, parse_html
@@ -46,17 +47,12 @@ def issue(registry: Registry, roles: Roles) -> Issue:
 
 @pytest.fixture
 def minted(registry: Registry, issue: Issue) -> CredentialDocument:
-    document = issue()
-    mint(registry, document)
-    return document
+    return support.minted(registry, issue)
 
 
 @pytest.fixture
 def revoked(registry: Registry, issue: Issue) -> CredentialDocument:
-    document = issue()
-    mint(registry, document)
-    registry.client.revoke(registry.issuer, int(document.token_id()), Reason.ACADEMIC_MISCONDUCT)
-    return document
+    return support.revoked(registry, issue, Reason.ACADEMIC_MISCONDUCT)
 
 
 @pytest.fixture
@@ -221,11 +217,8 @@ def test_a_revoked_document_is_invalid_with_the_reason_and_date(
 def test_a_superseded_document_links_to_its_successor(
     web: httpx.Client, registry: Registry, issue: Issue, roles: Roles
 ) -> None:
-    original = issue()
-    mint(registry, original)
-    correction = issue(supersedes=original.digest())
+    original, correction = support.superseded(registry, issue, roles.learner.address)
     old_id, new_id = int(original.token_id()), int(correction.token_id())
-    send(registry, registry.issuer, "supersede", old_id, new_id, roles.learner.address)
 
     report = report_of(upload(web, original))
 
