@@ -29,11 +29,9 @@ PHASES: tuple[tuple[str, Where, Where | None], ...] = (
      ("pydantic/main.py", "model_validate"), ("domain/cohort.py", "_short_road")),
     ("claim values (check_claim_values)", ("domain/parsing.py", "check_claim_values"),
      ("domain/cohort.py", "_short_road")),
-    ("RFC 8785 bytes of the own members (canonical_bytes)", ("domain/canonical.py",
-     "canonical_bytes"), ("domain/cohort.py", "_short_road")),
     ("canonical bytes joined from the members' (canonical_object)", ("domain/canonical.py",
      "canonical_object"), ("domain/cohort.py", "_short_road")),
-    ("rest of the short road (rebuilt own members, SHA-256, anchor)",
+    ("rest of the short road (own members rebuilt and canonicalized, SHA-256, anchor)",
      ("domain/cohort.py", "_short_road"), None),
     ("disclosure: salted commitments (verify_disclosure)", ("domain/disclosure.py",
      "verify_disclosure"), ("services/verify.py", "_local_checks")),
@@ -45,7 +43,7 @@ PHASES: tuple[tuple[str, Where, Where | None], ...] = (
 
 #: For each "rest of" row, the row after which the rows nested in its function begin.
 NESTED_AFTER = {
-    "rest of the short road (rebuilt own members, SHA-256, anchor)":
+    "rest of the short road (own members rebuilt and canonicalized, SHA-256, anchor)":
         "a cohort's first document, in full (parse_document)",
     "rest of the local checks": "JSON parse of each file (parse_json)",
 }  # fmt: skip
